@@ -1,0 +1,181 @@
+"""`kiln` commands. Wiring only: parse options, call the driver, render, pick the exit code.
+
+Exit codes: 0 no errors, 1 errors in the input, 2 usage error, 3 internal error (a bug in Kiln:
+"internal error" and where to report it, never a bare traceback; KILN_DEBUG=1 shows it).
+"""
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
+
+import click
+
+EXIT_OK: Final = 0
+EXIT_ERRORS: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_INTERNAL: Final = 3
+BUG_REPORT_HINT: Final = "This is a bug in Kiln; please report it with the input that caused it."
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def guarded(command: F) -> F:
+    """Turn an unexpected exception into exit code 3 with a short message."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as error:
+            click.echo(f"kiln: internal error: {type(error).__name__}: {error}", err=True)
+            click.echo(BUG_REPORT_HINT, err=True)
+            if os.environ.get("KILN_DEBUG"):
+                traceback.print_exc()
+            else:
+                click.echo("Run with KILN_DEBUG=1 to see the traceback.", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kiln-iac", prog_name="kiln")
+def cli() -> None:
+    """Kiln: a compiler for OpenStack Heat and AWS CloudFormation templates."""
+
+
+def _registries(no_plugins: bool) -> Any:
+    from kiln.plugins.host import PluginError, load
+
+    try:
+        return load(entry_points=not no_plugins)
+    except PluginError as error:
+        click.echo(f"kiln: error PLG001 {error} [plugin-failed]", err=True)
+        sys.exit(EXIT_ERRORS)
+
+
+def _parameters(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{value!r} is not key=value", param_hint="-P/--parameter")
+        pairs.append((key, rest))
+    return tuple(pairs)
+
+
+common_options = [
+    click.option("-e", "--environment", "environments", multiple=True, type=click.Path(dir_okay=False),
+                 help="Environment file (repeatable; later files win)."),
+    click.option("-P", "--parameter", "parameters", multiple=True, metavar="KEY=VALUE",
+                 help="Parameter value (repeatable)."),
+    click.option("--allow-path", "allow_paths", multiple=True, type=click.Path(file_okay=False),
+                 help="Directory get_file and nested templates may read besides the template's own tree."),
+    click.option("--max-file-size", type=click.IntRange(min=1), default=None,
+                 help="Largest input file in bytes (default 10 MiB)."),
+    click.option("--no-plugins", is_flag=True, help="Load only the built-in plugins."),
+]  # fmt: skip
+
+
+def with_common_options(command: F) -> F:
+    for option in reversed(common_options):
+        command = option(command)
+    return command
+
+
+def _options(environments: tuple[str, ...], parameters: tuple[str, ...], allow_paths: tuple[str, ...],
+             max_file_size: int | None) -> Any:  # fmt: skip
+    from kiln.compiler.driver import CompileOptions
+    from kiln.frontends.loader import LoadOptions
+
+    load = LoadOptions(max_bytes=max_file_size) if max_file_size else LoadOptions()
+    return CompileOptions(
+        environment_files=environments,
+        parameters=_parameters(parameters),
+        allow_paths=allow_paths,
+        load=load,
+    )
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@with_common_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format of the diagnostics.")  # fmt: skip
+@guarded
+def validate(
+    paths: tuple[str, ...],
+    environments: tuple[str, ...],
+    parameters: tuple[str, ...],
+    allow_paths: tuple[str, ...],
+    max_file_size: int | None,
+    no_plugins: bool,
+    output_format: str,
+) -> None:
+    """Check templates (files, or directories walked recursively) and report every problem."""
+    from kiln.compiler.diagnostics.render import RENDERERS
+    from kiln.compiler.driver import compile_file, discover
+
+    options = _options(environments, parameters, allow_paths, max_file_size)
+    registries = _registries(no_plugins)
+    diagnostics = []
+    sources: dict[str, Any] = {}
+    checked = 0
+    for path in discover(paths):
+        result = compile_file(path, registries, options)
+        checked += 1
+        diagnostics.extend(result.diagnostics)
+        sources.update(result.sources)
+    output = RENDERERS[output_format](diagnostics, sources)
+    if output:
+        click.echo(output, nl=False)
+    errors = sum(1 for d in diagnostics if str(d.severity) == "error")
+    if output_format == "text":
+        warnings = sum(1 for d in diagnostics if str(d.severity) == "warning")
+        click.echo(f"{checked} file(s) checked: {errors} error(s), {warnings} warning(s)", err=True)
+    sys.exit(EXIT_ERRORS if errors else EXIT_OK)
+
+
+@cli.command("dump-ir")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_common_options
+@click.option("--spans", is_flag=True, help="Show each node's line:column.")
+@guarded
+def dump_ir(
+    path: str,
+    environments: tuple[str, ...],
+    parameters: tuple[str, ...],
+    allow_paths: tuple[str, ...],
+    max_file_size: int | None,
+    no_plugins: bool,
+    spans: bool,
+) -> None:
+    """Print the IR of a template (and of the templates it includes)."""
+    from kiln.compiler.diagnostics.render import render_text
+    from kiln.compiler.driver import compile_file
+    from kiln.compiler.ir.dump import dump
+
+    options = _options(environments, parameters, allow_paths, max_file_size)
+    result = compile_file(path, _registries(no_plugins), options)
+    if result.unit is not None:
+        for template in result.unit.all_templates():
+            click.echo(dump(template, spans=spans), nl=False)
+    if result.diagnostics:
+        click.echo(render_text(result.diagnostics, result.sources), err=True, nl=False)
+    sys.exit(EXIT_ERRORS if result.has_errors else EXIT_OK)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

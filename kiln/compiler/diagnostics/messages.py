@@ -1,0 +1,71 @@
+"""Message templates bound to codes, in one place (mypy message_registry.py).
+
+Code never builds a diagnostic message inline: it names a code and passes the fields,
+so a wording change is a one-file review and golden files change together.
+"""
+
+from typing import Final
+
+from kiln.compiler.diagnostics import codes as c
+
+MESSAGES: Final[dict[str, str]] = {
+    c.INVALID_YAML.id: "invalid YAML: {problem}",
+    c.INVALID_JSON.id: "invalid JSON: {problem}",
+    c.DUPLICATE_KEY.id: "duplicate key {key!r}; the first is at line {first_line}",
+    c.UNKNOWN_TAG.id: "unknown YAML tag {tag!r}; kept as the function {name!r}",
+    c.FILE_TOO_LARGE.id: "file is {size} bytes, over the limit of {limit} bytes",
+    c.ALIAS_LIMIT.id: "YAML aliases expand to more than {limit} nodes",
+    c.NESTING_TOO_DEEP.id: "the document nests deeper than {limit} levels",
+    c.NOT_A_MAPPING.id: "a template must be a mapping, not {kind}",
+    c.UNDECODABLE.id: "the file is not UTF-8 text: {problem}",
+    c.MULTIPLE_DOCUMENTS.id: "only the first YAML document is read; this file has more",
+    c.MISSING_VERSION.id: (
+        "no template version: add 'heat_template_version' (HOT) or "
+        "'AWSTemplateFormatVersion' (CloudFormation)"
+    ),
+    c.UNKNOWN_VERSION.id: "unknown {key} {version!r}{hint}",
+    c.UNKNOWN_SECTION.id: "unknown section {section!r}{hint}",
+    c.WRONG_SHAPE.id: "{what} must be {expected}, not {kind}",
+    c.UNKNOWN_RESOURCE_KEY.id: "unknown key {key!r} in resource {resource!r}{hint}",
+    c.KEY_NOT_IN_VERSION.id: "{what} {key!r} needs {version_key} {since} or later; this template is {version}",
+    c.MISSING_RESOURCE_TYPE.id: "resource {resource!r} has no {key}",
+    c.UNKNOWN_OUTPUT_KEY.id: "unknown key {key!r} in output {output!r}{hint}",
+    c.MISSING_OUTPUT_VALUE.id: "output {output!r} has no {key}",
+    c.UNKNOWN_PARAMETER_KEY.id: "unknown key {key!r} in parameter {parameter!r}{hint}",
+    c.UNKNOWN_PARAMETER_TYPE.id: "parameter {parameter!r} has unknown type {type!r}{hint}",
+    c.MISSING_PARAMETER_TYPE.id: "parameter {parameter!r} has no {key}",
+    c.UNKNOWN_CONSTRAINT.id: "unknown constraint {kind!r} on parameter {parameter!r}{hint}",
+    c.INVALID_CONSTRAINT.id: "constraint {kind!r} on parameter {parameter!r}: {problem}",
+    c.INVALID_DELETION_POLICY.id: "deletion policy {policy!r} of resource {resource!r} is not one of {allowed}",
+    c.EMPTY_DOCUMENT.id: "the file is empty",
+    c.INVALID_PARAMETER_GROUP.id: "parameter group: {problem}",
+    c.NON_STRING_KEY.id: "key {key!r} is a {kind}, not a string",
+    c.UNKNOWN_FUNCTION.id: "unknown function {name!r}{hint}",
+    c.FUNCTION_NOT_IN_VERSION.id: (
+        "{name!r} needs {key} {since} or later; in {version} Heat keeps it as a plain map"
+    ),
+    c.FUNCTION_REMOVED.id: "{name!r} is not supported in {key} {version} (removed in {removed}){hint}",
+    c.BAD_FUNCTION_ARGUMENTS.id: "{name!r} takes {expected}",
+    c.FUNCTION_NOT_IN_CONDITION.id: "{name!r} is not allowed in a condition",
+    c.MISSING_FILE.id: "{what} {path!r} not found",
+    c.PATH_OUTSIDE_ROOT.id: "{what} {path!r} is outside {root}; allow it with --allow-path",
+    c.REMOTE_FILE.id: "{what} {url!r} is a URL; Kiln does not fetch it, so its content is not checked",
+    c.NESTING_LIMIT.id: "nested templates deeper than {limit} levels (Heat's max_nested_stack_depth)",
+    c.INCLUDE_CYCLE.id: "template {path!r} includes itself through {chain}",
+    c.UNKNOWN_ENV_SECTION.id: "unknown environment section {section!r}{hint}",
+    c.INVALID_REGISTRY_ENTRY.id: "resource_registry entry {key!r}: {problem}",
+    c.UNKNOWN_HOOK.id: "unknown {what} {name!r}; expected one of {allowed}",
+    c.UNDECLARED_PARAMETER.id: "parameter {parameter!r} is not declared by the template{hint}",
+    c.INVALID_MERGE_STRATEGY.id: "merge strategy {strategy!r} for {parameter!r} is not one of {allowed}",
+    c.INVALID_PARAMETER_ARGUMENT.id: "parameter argument {argument!r} is not key=value",
+    c.UNKNOWN_RESOURCE_TYPE.id: "resource {resource!r} has unknown type {type!r}{hint}",
+    c.TYPE_NOT_IN_HEAT.id: "resource {resource!r}: Heat has no type {type!r}{hint}",
+    c.PLUGIN_FAILED.id: "plugin {plugin!r} failed: {problem}",
+}
+
+
+def format_message(code: c.Code, fields: dict[str, object]) -> str:
+    template = MESSAGES.get(code.id)
+    if template is None:  # plugin codes without a registered template use their summary
+        return str(fields.get("message", code.summary))
+    return template.format(**fields)

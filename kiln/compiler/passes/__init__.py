@@ -1,0 +1,61 @@
+"""The pass pipeline: small verb-named modules run in one visible order.
+
+Each pass takes the unit and a context and returns a (possibly new) unit; user mistakes go to
+the sink, never raise. Order matters and is written down here, with the reason for each place
+(sqlglot's RULES, mypy's semantic_analysis_for_scc).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kiln.compiler.diagnostics import DiagnosticSink
+from kiln.compiler.unit import CompilationUnit
+
+
+@dataclass(frozen=True, slots=True)
+class PassContext:
+    registries: Any  # kiln.plugins.host.Registries; typed loosely to keep passes import-light
+    sink: DiagnosticSink
+
+
+@dataclass(frozen=True, slots=True)
+class PassSpec:
+    name: str
+    run: Callable[[CompilationUnit, PassContext], CompilationUnit]
+    requires: tuple[str, ...] = ()
+
+
+def _pipeline() -> tuple[PassSpec, ...]:
+    from kiln.compiler.passes.resolve_references import resolve_references
+    from kiln.compiler.passes.validate_schema import validate_schema
+
+    return (
+        # Binds CloudFormation Refs to parameters, resources or pseudo parameters; every later
+        # pass sees only bound references.
+        PassSpec("resolve_references", resolve_references),
+        # Resource types against the schema registry (plugin types included).
+        PassSpec("validate_schema", validate_schema, requires=("resolve_references",)),
+    )
+
+
+PIPELINE: tuple[PassSpec, ...] = _pipeline()
+
+
+def check_order(pipeline: tuple[PassSpec, ...]) -> None:
+    """Every pass's requirements run before it; a wrong order is a bug, caught at import."""
+    seen: set[str] = set()
+    for spec in pipeline:
+        missing = [name for name in spec.requires if name not in seen]
+        if missing:
+            raise RuntimeError(f"pass {spec.name!r} requires {missing} to run before it")
+        seen.add(spec.name)
+
+
+check_order(PIPELINE)
+
+
+def run_pipeline(unit: CompilationUnit, context: PassContext) -> CompilationUnit:
+    for spec in PIPELINE:
+        unit = spec.run(unit, context)
+    return unit

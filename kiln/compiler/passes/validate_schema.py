@@ -1,0 +1,42 @@
+"""Resources against resource-type schemas.
+
+So far: the type exists (a registered plugin type, an alias, a provider template, or a type the
+environment maps); property-level validation follows in the schema validator.
+"""
+
+from kiln.compiler.diagnostics import codes as c
+from kiln.compiler.passes import PassContext
+from kiln.compiler.unit import CompilationUnit
+from kiln.frontends.lowering import suggest
+
+
+def is_template_type(type_name: str) -> bool:
+    """Heat's TemplateResource: a type that is a file or URL rather than a registered name."""
+    lowered = type_name.lower()
+    return lowered.endswith((".yaml", ".yml", ".template", ".json")) or "://" in type_name
+
+
+def validate_schema(unit: CompilationUnit, context: PassContext) -> CompilationUnit:
+    schemas = context.registries.schemas
+    names = sorted(schemas.names())
+    mapped = {(ref.template_file, ref.resource) for ref in unit.nested}
+    for template in unit.all_templates():
+        for name, resource in template.resources.items():
+            type_name = resource.type
+            if not type_name or is_template_type(type_name) or (template.file, name) in mapped:
+                continue
+            if unit.environment.lookup_type(name, type_name) is not None:
+                continue
+            if type_name in schemas or schemas.resolve_alias(type_name) in schemas:
+                continue
+            # AWS types Heat lacks are real types on AWS: a warning for the Heat target.
+            aws_only = template.dialect == "cfn" and type_name.startswith("AWS::")
+            context.sink.report(
+                c.TYPE_NOT_IN_HEAT if aws_only else c.UNKNOWN_RESOURCE_TYPE,
+                resource.type_span or resource.span,
+                ("resources", name, "type"),
+                type=type_name,
+                resource=name,
+                hint=suggest(type_name, names),
+            )
+    return unit

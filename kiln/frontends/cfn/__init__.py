@@ -1,0 +1,1 @@
+"""The CloudFormation frontend: AWSTemplateFormatVersion, HeatTemplateFormatVersion, none."""

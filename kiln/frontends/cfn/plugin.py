@@ -1,0 +1,1 @@
+"""Registers the CloudFormation frontend (placeholder until parse.py lands)."""

@@ -1,0 +1,1 @@
+"""The HOT frontend: heat_template_version documents, every version."""

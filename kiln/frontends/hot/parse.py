@@ -1,0 +1,356 @@
+"""HOT (heat_template_version) documents -> IR Template.
+
+Every version is one set of tables (versions.py); nothing here branches on a version except
+through them. A user's mistake is reported and parsing goes on, so one run shows every error.
+"""
+
+from kiln.compiler.diagnostics import DiagnosticSink, LogicalPath
+from kiln.compiler.diagnostics import codes as c
+from kiln.compiler.ir import expr as e
+from kiln.compiler.ir import nodes as n
+from kiln.compiler.ir.frozen import FrozenMap
+from kiln.compiler.ir.types import ParamType
+from kiln.compiler.source import SourceFile
+from kiln.frontends import sections as s
+from kiln.frontends.base import ParseContext
+from kiln.frontends.hot import versions as v
+from kiln.frontends.lowering import DialectRules, Lowerer, suggest
+from kiln.frontends.syntax import LMap, LNode, LScalar, LSeq, describe
+
+RULES = DialectRules(name="hot", version_key=v.VERSION_KEY)
+
+
+def detect(root: LMap) -> bool:
+    return v.VERSION_KEY in root
+
+
+def parse(source: SourceFile, root: LMap, ctx: ParseContext) -> n.Template:
+    sink = ctx.sink
+    spelling, version = _version(root, sink)
+    low = Lowerer(RULES, version, spelling, ctx.functions, sink)
+    reader = _Reader(low, sink, version, spelling)
+    s.check_keys(
+        root, v.SECTIONS, version, v.VERSION_KEY, spelling, (), sink,
+        unknown=c.UNKNOWN_SECTION, what="section",
+    )  # fmt: skip
+    return n.Template(
+        dialect="hot",
+        version=version,
+        version_spelling=spelling,
+        file=source.path,
+        description=s.text(root.get("description"), "description", ("description",), sink),
+        parameters=reader.parameters(root.get("parameters")),
+        parameter_groups=reader.parameter_groups(root.get("parameter_groups")),
+        conditions=reader.conditions(root.get("conditions")),
+        resources=reader.resources(root.get("resources")),
+        outputs=reader.outputs(root.get("outputs")),
+        span=root.span,
+    )
+
+
+def _version(root: LMap, sink: DiagnosticSink) -> tuple[str, str]:
+    node = root.get(v.VERSION_KEY)
+    spelling = str(node.value) if isinstance(node, LScalar) else ""
+    version = v.canonical_version(spelling)
+    if version is None:
+        options = [*v.VERSIONS, *v.ALIASES]
+        hint = suggest(spelling, options) or f"; known: {', '.join(v.VERSIONS)}"
+        sink.report(
+            c.UNKNOWN_VERSION, node.span if node else None, (v.VERSION_KEY,),
+            key=v.VERSION_KEY, version=spelling if isinstance(node, LScalar) else describe(node),
+            hint=hint,
+        )  # fmt: skip
+        version = v.VERSIONS[-1]  # read on with the newest rules, so later errors still show
+    return spelling, version
+
+
+class _Reader:
+    def __init__(self, low: Lowerer, sink: DiagnosticSink, version: str, spelling: str) -> None:
+        self.low = low
+        self.sink = sink
+        self.version = version
+        self.spelling = spelling
+
+    # --- parameters --------------------------------------------------------------------------
+
+    def parameters(self, node: LNode | None) -> FrozenMap[str, n.Parameter]:
+        section = s.mapping(node, "parameters", ("parameters",), self.sink)
+        result: dict[str, n.Parameter] = {}
+        for name, key, value in s.entries(section):
+            parameter = self.parameter(name, value, ("parameters", name))
+            if parameter is not None:
+                result[name] = parameter
+        return FrozenMap(result)
+
+    def parameter(self, name: str, node: LNode, path: LogicalPath) -> n.Parameter | None:
+        body = s.mapping(node, f"parameter {name!r}", path, self.sink, nullable=False)
+        if body is None:
+            if isinstance(node, LScalar) and node.value is None:
+                self.sink.report(c.MISSING_PARAMETER_TYPE, node.span, path, parameter=name, key="type")
+            return None
+        s.check_keys(
+            body, v.PARAMETER_KEYS, self.version, v.VERSION_KEY, self.spelling, path, self.sink,
+            unknown=c.UNKNOWN_PARAMETER_KEY, what="parameter key", parameter=name,
+        )  # fmt: skip
+        type_node = body.get("type")
+        type_spelling = s.text(type_node, "parameter type", (*path, "type"), self.sink) or ""
+        if type_node is None:
+            self.sink.report(c.MISSING_PARAMETER_TYPE, body.span, path, parameter=name, key="type")
+        elif type_spelling and type_spelling not in v.PARAMETER_TYPES:
+            self.sink.report(
+                c.UNKNOWN_PARAMETER_TYPE, type_node.span, (*path, "type"), parameter=name,
+                type=type_spelling, hint=suggest(type_spelling, v.PARAMETER_TYPES),
+            )  # fmt: skip
+        param_type = ParamType(type_spelling) if type_spelling in v.PARAMETER_TYPES else ParamType.STRING
+        default = body.get("default")
+        return n.Parameter(
+            name=name,
+            type=param_type,
+            type_spelling=type_spelling,
+            default=literal(default) if default is not None else None,
+            description=s.text(body.get("description"), "description", (*path, "description"), self.sink),
+            label=s.text(body.get("label"), "label", (*path, "label"), self.sink),
+            hidden=s.boolean(body.get("hidden"), "hidden", (*path, "hidden"), self.sink),
+            immutable=s.boolean(body.get("immutable"), "immutable", (*path, "immutable"), self.sink),
+            tags=tuple(t.value for t in s.names(body.get("tags"), "tags", (*path, "tags"), self.sink)),
+            constraints=self.constraints(name, body.get("constraints"), (*path, "constraints")),
+            span=body.span,
+        )
+
+    def constraints(self, parameter: str, node: LNode | None, path: LogicalPath) -> tuple[n.Constraint, ...]:
+        if node is None or (isinstance(node, LScalar) and node.value is None):
+            return ()
+        if not isinstance(node, LSeq):
+            self.sink.report(
+                c.WRONG_SHAPE, node.span, path, what="constraints", expected="a list", kind=describe(node)
+            )
+            return ()
+        result: list[n.Constraint] = []
+        for index, item in enumerate(node.items):
+            constraint = self.constraint(parameter, item, (*path, index))
+            if constraint is not None:
+                result.append(constraint)
+        return tuple(result)
+
+    def constraint(self, parameter: str, node: LNode, path: LogicalPath) -> n.Constraint | None:
+        body = s.mapping(node, "a constraint", path, self.sink, nullable=False)
+        if body is None:
+            return None
+        description = s.text(body.get("description"), "description", (*path, "description"), self.sink)
+        kinds = [(name, key, value) for name, key, value in s.entries(body) if name != "description"]
+        if len(kinds) != 1:
+            self.sink.report(
+                c.INVALID_CONSTRAINT, body.span, path, kind="?", parameter=parameter,
+                problem=f"each constraint has exactly one kind of {', '.join(v.CONSTRAINT_KINDS)}",
+            )  # fmt: skip
+            return None
+        kind, key, value = kinds[0]
+        where = (*path, kind)
+        if kind not in v.CONSTRAINT_KINDS:
+            self.sink.report(
+                c.UNKNOWN_CONSTRAINT, key.span, where, kind=kind, parameter=parameter,
+                hint=suggest(kind, list(v.CONSTRAINT_KINDS)),
+            )  # fmt: skip
+            return None
+        if not v.available(v.CONSTRAINT_KINDS, kind, self.version):
+            self.sink.report(
+                c.KEY_NOT_IN_VERSION, key.span, where, what="constraint", key=kind,
+                version_key=v.VERSION_KEY, since=v.CONSTRAINT_KINDS[kind], version=self.spelling,
+            )  # fmt: skip
+        return constraint_of(kind, value, description, parameter, where, self.sink)
+
+    def parameter_groups(self, node: LNode | None) -> tuple[n.ParameterGroup, ...]:
+        if node is None or (isinstance(node, LScalar) and node.value is None):
+            return ()
+        path: LogicalPath = ("parameter_groups",)
+        if not isinstance(node, LSeq):
+            self.sink.report(
+                c.WRONG_SHAPE, node.span, path, what="parameter_groups", expected="a list", kind=describe(node)
+            )
+            return ()
+        groups: list[n.ParameterGroup] = []
+        for index, item in enumerate(node.items):
+            where = (*path, index)
+            body = s.mapping(item, "a parameter group", where, self.sink, nullable=False)
+            if body is None:
+                continue
+            for name, key, _ in s.entries(body):
+                if name not in v.PARAMETER_GROUP_KEYS:
+                    self.sink.report(
+                        c.INVALID_PARAMETER_GROUP, key.span, (*where, name),
+                        problem=f"unknown key {name!r}{suggest(name, v.PARAMETER_GROUP_KEYS)}",
+                    )  # fmt: skip
+            groups.append(
+                n.ParameterGroup(
+                    label=s.text(body.get("label"), "label", (*where, "label"), self.sink),
+                    description=s.text(body.get("description"), "description", (*where, "description"), self.sink),
+                    parameters=s.names(body.get("parameters"), "parameters", (*where, "parameters"), self.sink),
+                    span=body.span,
+                )
+            )
+        return tuple(groups)
+
+    # --- conditions, resources, outputs ------------------------------------------------------
+
+    def conditions(self, node: LNode | None) -> FrozenMap[str, n.Condition]:
+        section = s.mapping(node, "conditions", ("conditions",), self.sink)
+        result: dict[str, n.Condition] = {}
+        for name, key, value in s.entries(section):
+            expr = self.condition_expr(value, ("conditions", name))
+            result[name] = n.Condition(name=name, expr=expr, span=key.span)
+        return FrozenMap(result)
+
+    def condition_expr(self, node: LNode, path: LogicalPath) -> e.Expr:
+        expr = self.low.lower(node, path, "condition")
+        if isinstance(expr, e.Str):
+            return e.ConditionRef(name=expr.value, spelling="", span=expr.span)
+        return expr
+
+    def resources(self, node: LNode | None) -> FrozenMap[str, n.Resource]:
+        section = s.mapping(node, "resources", ("resources",), self.sink)
+        result: dict[str, n.Resource] = {}
+        for name, key, value in s.entries(section):
+            resource = self.resource(name, value, ("resources", name))
+            if resource is not None:
+                result[name] = resource
+        return FrozenMap(result)
+
+    def resource(self, name: str, node: LNode, path: LogicalPath) -> n.Resource | None:
+        body = s.mapping(node, f"resource {name!r}", path, self.sink, nullable=False)
+        if body is None:
+            if isinstance(node, LScalar) and node.value is None:
+                self.sink.report(c.MISSING_RESOURCE_TYPE, node.span, path, resource=name, key="type")
+            return None
+        s.check_keys(
+            body, v.RESOURCE_KEYS, self.version, v.VERSION_KEY, self.spelling, path, self.sink,
+            unknown=c.UNKNOWN_RESOURCE_KEY, what="resource key", resource=name,
+        )  # fmt: skip
+        type_node = body.get("type")
+        type_name = s.text(type_node, "resource type", (*path, "type"), self.sink)
+        if type_node is None:
+            self.sink.report(c.MISSING_RESOURCE_TYPE, body.span, path, resource=name, key="type")
+        return n.Resource(
+            name=name,
+            type=type_name or "",
+            properties=self.optional(body.get("properties"), (*path, "properties")),
+            depends_on=s.names(body.get("depends_on"), "depends_on", (*path, "depends_on"), self.sink),
+            condition=self.optional_condition(body.get("condition"), (*path, "condition")),
+            deletion_policy=self.deletion_policy(name, body.get("deletion_policy"), (*path, "deletion_policy")),
+            update_policy=self.optional(body.get("update_policy"), (*path, "update_policy")),
+            metadata=self.optional(body.get("metadata"), (*path, "metadata")),
+            external_id=self.optional(body.get("external_id"), (*path, "external_id")),
+            description=s.text(body.get("description"), "description", (*path, "description"), self.sink),
+            type_span=type_node.span if type_node is not None else None,
+            span=body.span,
+        )
+
+    def deletion_policy(self, resource: str, node: LNode | None, path: LogicalPath) -> e.Expr | None:
+        expr = self.optional(node, path)
+        if isinstance(expr, e.Str):
+            allowed = list(v.DELETION_POLICIES)
+            if self.version >= v.LOWERCASE_DELETION_POLICY_SINCE:
+                allowed += [policy.lower() for policy in v.DELETION_POLICIES]
+            if expr.value not in allowed:
+                self.sink.report(
+                    c.INVALID_DELETION_POLICY, expr.span, path, policy=expr.value, resource=resource,
+                    allowed=", ".join(allowed),
+                )  # fmt: skip
+        return expr
+
+    def outputs(self, node: LNode | None) -> FrozenMap[str, n.Output]:
+        section = s.mapping(node, "outputs", ("outputs",), self.sink)
+        result: dict[str, n.Output] = {}
+        for name, _key, value in s.entries(section):
+            path: LogicalPath = ("outputs", name)
+            body = s.mapping(value, f"output {name!r}", path, self.sink, nullable=False)
+            if body is None:
+                continue
+            s.check_keys(
+                body, v.OUTPUT_KEYS, self.version, v.VERSION_KEY, self.spelling, path, self.sink,
+                unknown=c.UNKNOWN_OUTPUT_KEY, what="output key", output=name,
+            )  # fmt: skip
+            if "value" not in body:
+                self.sink.report(c.MISSING_OUTPUT_VALUE, body.span, path, output=name, key="value")
+            result[name] = n.Output(
+                name=name,
+                value=self.optional(body.get("value"), (*path, "value")) if "value" in body else None,
+                description=s.text(body.get("description"), "description", (*path, "description"), self.sink),
+                condition=self.optional_condition(body.get("condition"), (*path, "condition")),
+                span=body.span,
+            )
+        return FrozenMap(result)
+
+    def optional(self, node: LNode | None, path: LogicalPath) -> e.Expr | None:
+        return None if node is None else self.low.lower(node, path)
+
+    def optional_condition(self, node: LNode | None, path: LogicalPath) -> e.Expr | None:
+        return None if node is None else self.condition_expr(node, path)
+
+
+def literal(node: LNode) -> e.Expr:
+    """A value taken as data, without functions (parameter defaults, allowed values)."""
+    if isinstance(node, LScalar):
+        return e.literal(node.value, node.span)
+    if isinstance(node, LSeq):
+        return e.ListExpr(items=tuple(literal(item) for item in node.items), span=node.span)
+    keys = [str(key.value) for key, _ in node.items()]
+    return e.MapExpr(
+        items=FrozenMap(zip(keys, (literal(value) for _, value in node.items()), strict=True)),
+        key_spans=tuple(key.span for key, _ in node.items()),
+        span=node.span,
+    )
+
+
+def _number(node: LNode | None) -> int | float | None:
+    if isinstance(node, LScalar) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, LScalar) and isinstance(node.value, str):
+        try:
+            return int(node.value)
+        except ValueError:
+            try:
+                return float(node.value)
+            except ValueError:
+                return None
+    return None
+
+
+def constraint_of(
+    kind: str, value: LNode, description: str | None, parameter: str, path: LogicalPath, sink: DiagnosticSink
+) -> n.Constraint | None:
+    """One HOT constraint; the shared vocabulary is Heat's (constraints.py)."""
+
+    def invalid(problem: str) -> None:
+        sink.report(c.INVALID_CONSTRAINT, value.span, path, kind=kind, parameter=parameter, problem=problem)
+
+    span = value.span
+    if kind in ("length", "range", "modulo"):
+        fields = ("step", "offset") if kind == "modulo" else ("min", "max")
+        if not isinstance(value, LMap) or not value.keys() or any(k not in fields for k in value.keys()):
+            invalid(f"takes a mapping with {' and/or '.join(fields)}")
+            return None
+        numbers = {name: _number(value.get(name)) for name in fields}
+        if any(value.get(name) is not None and numbers[name] is None for name in fields):
+            invalid("bounds must be numbers")
+            return None
+        if kind == "modulo":
+            if numbers["step"] is None or numbers["offset"] is None:
+                invalid("takes both step and offset")
+                return None
+            return n.Modulo(step=numbers["step"], offset=numbers["offset"], description=description, span=span)
+        low, high = numbers["min"], numbers["max"]
+        if low is not None and high is not None and low > high:
+            invalid(f"min {low} is greater than max {high}")
+        node_type = n.Length if kind == "length" else n.Range
+        return node_type(min=low, max=high, description=description, span=span)
+    if kind == "allowed_values":
+        if not isinstance(value, LSeq):
+            invalid("takes a list of values")
+            return None
+        return n.AllowedValues(values=tuple(literal(item) for item in value.items), description=description, span=span)
+    if not isinstance(value, LScalar) or not isinstance(value.value, str):
+        invalid("takes a string")
+        return None
+    if kind == "allowed_pattern":
+        return n.AllowedPattern(pattern=value.value, description=description, span=span)
+    return n.CustomConstraint(name=value.value, description=description, span=span)

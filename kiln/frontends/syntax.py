@@ -1,0 +1,106 @@
+"""The located syntax tree: what the loader produces and frontends read.
+
+Every mapping, sequence and scalar knows its span. This layer knows nothing of templates:
+the IR never imports it back, and it never imports the IR.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from kiln.compiler.source import Span
+
+ScalarValue = str | int | float | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class LScalar:
+    value: ScalarValue
+    span: Span | None = field(default=None, compare=False)
+    tag: str | None = field(default=None, compare=False)
+
+    @property
+    def kind(self) -> str:
+        return describe(self)
+
+
+@dataclass(frozen=True, slots=True)
+class LSeq:
+    items: tuple["LNode", ...]
+    span: Span | None = field(default=None, compare=False)
+    tag: str | None = field(default=None, compare=False)
+
+    def __iter__(self) -> Iterator["LNode"]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class LMap:
+    """An ordered mapping. Duplicate keys were reported by the loader; the last one wins,
+    as in PyYAML and json, which is what Heat sees."""
+
+    entries: tuple[tuple[LScalar, "LNode"], ...]
+    span: Span | None = field(default=None, compare=False)
+    tag: str | None = field(default=None, compare=False)
+    _index: dict[ScalarValue, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_index", {key.value: position for position, (key, _) in enumerate(self.entries)}
+        )
+
+    def get(self, key: ScalarValue) -> "LNode | None":
+        position = self._index.get(key)
+        return None if position is None else self.entries[position][1]
+
+    def key_node(self, key: ScalarValue) -> LScalar | None:
+        position = self._index.get(key)
+        return None if position is None else self.entries[position][0]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def items(self) -> Iterator[tuple[LScalar, "LNode"]]:
+        """Entries in source order, the last of any duplicates only."""
+        for position, (key, value) in enumerate(self.entries):
+            if self._index.get(key.value) == position:
+                yield key, value
+
+    def keys(self) -> list[ScalarValue]:
+        return [key.value for key, _ in self.items()]
+
+
+LNode = LScalar | LSeq | LMap
+
+
+def describe(node: LNode | None) -> str:
+    """A short phrase for messages: 'a mapping', 'a list', 'the string "x"', 'null'."""
+    if node is None:
+        return "nothing"
+    if isinstance(node, LMap):
+        return "a mapping"
+    if isinstance(node, LSeq):
+        return "a list"
+    value = node.value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    return f"the string {shown!r}"
+
+
+def to_plain(node: LNode) -> object:
+    """The plain Python value (dicts, lists, scalars), as PyYAML or json would load it."""
+    if isinstance(node, LScalar):
+        return node.value
+    if isinstance(node, LSeq):
+        return [to_plain(item) for item in node.items]
+    return {key.value: to_plain(value) for key, value in node.items()}

@@ -1,0 +1,1 @@
+"""Data shipped with Kiln: resource-type schemas (``resources/``) and their meta-schema."""
