@@ -12,7 +12,7 @@ MESSAGES: Final[dict[str, str]] = {
     c.INVALID_YAML.id: "invalid YAML: {problem}",
     c.INVALID_JSON.id: "invalid JSON: {problem}",
     c.DUPLICATE_KEY.id: "duplicate key {key!r}; the first is at line {first_line}",
-    c.UNKNOWN_TAG.id: "unknown YAML tag {tag!r}; kept as the function {name!r}",
+    c.UNKNOWN_TAG.id: "unknown YAML tag {tag!r}; read as the single-key map {{{name!r}: ...}}",
     c.FILE_TOO_LARGE.id: "file is {size} bytes, over the limit of {limit} bytes",
     c.ALIAS_LIMIT.id: "YAML aliases expand to more than {limit} nodes",
     c.NESTING_TOO_DEEP.id: "the document nests deeper than {limit} levels",
@@ -24,7 +24,7 @@ MESSAGES: Final[dict[str, str]] = {
         "'AWSTemplateFormatVersion' (CloudFormation)"
     ),
     c.UNKNOWN_VERSION.id: "unknown {key} {version!r}{hint}",
-    c.UNKNOWN_SECTION.id: "unknown section {section!r}{hint}",
+    c.UNKNOWN_SECTION.id: "unknown section {key!r}{hint}",
     c.WRONG_SHAPE.id: "{what} must be {expected}, not {kind}",
     c.UNKNOWN_RESOURCE_KEY.id: "unknown key {key!r} in resource {resource!r}{hint}",
     c.KEY_NOT_IN_VERSION.id: "{what} {key!r} needs {version_key} {since} or later; this template is {version}",

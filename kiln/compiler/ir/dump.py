@@ -64,13 +64,15 @@ def _dump(node: Any, depth: int, label: str, lines: list[str], spans: bool) -> N
     head = " ".join([type(node).__name__, *plain])
     lines.append(f"{pad}{prefix}{head}{where}")
     for name, value in nested:
+        # A literal list's or map's items sit directly under it; other fields get a label.
+        inner = depth + 1 if name == "items" else depth + 2
+        if name != "items" and isinstance(value, FrozenMap | tuple):
+            lines.append(f"{pad}  {name}:")
         if isinstance(value, FrozenMap):
-            lines.append(f"{pad}  {name}:")
             for key, item in value.items():
-                _dump(item, depth + 2, repr(key), lines, spans)
+                _dump(item, inner, repr(key), lines, spans)
         elif isinstance(value, tuple):
-            lines.append(f"{pad}  {name}:")
             for index, item in enumerate(value):
-                _dump(item, depth + 2, str(index), lines, spans)
+                _dump(item, inner, str(index), lines, spans)
         else:
             _dump(value, depth + 1, name, lines, spans)

@@ -55,6 +55,9 @@ def _version(root: LMap, sink: DiagnosticSink) -> tuple[str, str]:
     if version is None:
         options = [*v.VERSIONS, *v.ALIASES]
         hint = suggest(spelling, options) or f"; known: {', '.join(v.VERSIONS)}"
+        if spelling.lower() in v.PRE_NEWTON_NAMES:
+            date = v.PRE_NEWTON_NAMES[spelling.lower()]
+            hint = f"; Heat accepts release names only from newton on: write {date}"
         sink.report(
             c.UNKNOWN_VERSION, node.span if node else None, (v.VERSION_KEY,),
             key=v.VERSION_KEY, version=spelling if isinstance(node, LScalar) else describe(node),
@@ -77,16 +80,16 @@ class _Reader:
         section = s.mapping(node, "parameters", ("parameters",), self.sink)
         result: dict[str, n.Parameter] = {}
         for name, key, value in s.entries(section):
-            parameter = self.parameter(name, value, ("parameters", name))
+            parameter = self.parameter(name, key, value, ("parameters", name))
             if parameter is not None:
                 result[name] = parameter
         return FrozenMap(result)
 
-    def parameter(self, name: str, node: LNode, path: LogicalPath) -> n.Parameter | None:
+    def parameter(self, name: str, key: LScalar, node: LNode, path: LogicalPath) -> n.Parameter | None:
         body = s.mapping(node, f"parameter {name!r}", path, self.sink, nullable=False)
         if body is None:
             if isinstance(node, LScalar) and node.value is None:
-                self.sink.report(c.MISSING_PARAMETER_TYPE, node.span, path, parameter=name, key="type")
+                self.sink.report(c.MISSING_PARAMETER_TYPE, key.span, path, parameter=name, key="type")
             return None
         s.check_keys(
             body, v.PARAMETER_KEYS, self.version, v.VERSION_KEY, self.spelling, path, self.sink,
@@ -95,7 +98,7 @@ class _Reader:
         type_node = body.get("type")
         type_spelling = s.text(type_node, "parameter type", (*path, "type"), self.sink) or ""
         if type_node is None:
-            self.sink.report(c.MISSING_PARAMETER_TYPE, body.span, path, parameter=name, key="type")
+            self.sink.report(c.MISSING_PARAMETER_TYPE, key.span, path, parameter=name, key="type")
         elif type_spelling and type_spelling not in v.PARAMETER_TYPES:
             self.sink.report(
                 c.UNKNOWN_PARAMETER_TYPE, type_node.span, (*path, "type"), parameter=name,
@@ -210,16 +213,16 @@ class _Reader:
         section = s.mapping(node, "resources", ("resources",), self.sink)
         result: dict[str, n.Resource] = {}
         for name, key, value in s.entries(section):
-            resource = self.resource(name, value, ("resources", name))
+            resource = self.resource(name, key, value, ("resources", name))
             if resource is not None:
                 result[name] = resource
         return FrozenMap(result)
 
-    def resource(self, name: str, node: LNode, path: LogicalPath) -> n.Resource | None:
+    def resource(self, name: str, key: LScalar, node: LNode, path: LogicalPath) -> n.Resource | None:
         body = s.mapping(node, f"resource {name!r}", path, self.sink, nullable=False)
         if body is None:
             if isinstance(node, LScalar) and node.value is None:
-                self.sink.report(c.MISSING_RESOURCE_TYPE, node.span, path, resource=name, key="type")
+                self.sink.report(c.MISSING_RESOURCE_TYPE, key.span, path, resource=name, key="type")
             return None
         s.check_keys(
             body, v.RESOURCE_KEYS, self.version, v.VERSION_KEY, self.spelling, path, self.sink,
@@ -228,7 +231,7 @@ class _Reader:
         type_node = body.get("type")
         type_name = s.text(type_node, "resource type", (*path, "type"), self.sink)
         if type_node is None:
-            self.sink.report(c.MISSING_RESOURCE_TYPE, body.span, path, resource=name, key="type")
+            self.sink.report(c.MISSING_RESOURCE_TYPE, key.span, path, resource=name, key="type")
         return n.Resource(
             name=name,
             type=type_name or "",
@@ -260,7 +263,7 @@ class _Reader:
     def outputs(self, node: LNode | None) -> FrozenMap[str, n.Output]:
         section = s.mapping(node, "outputs", ("outputs",), self.sink)
         result: dict[str, n.Output] = {}
-        for name, _key, value in s.entries(section):
+        for name, key, value in s.entries(section):
             path: LogicalPath = ("outputs", name)
             body = s.mapping(value, f"output {name!r}", path, self.sink, nullable=False)
             if body is None:
@@ -270,7 +273,7 @@ class _Reader:
                 unknown=c.UNKNOWN_OUTPUT_KEY, what="output key", output=name,
             )  # fmt: skip
             if "value" not in body:
-                self.sink.report(c.MISSING_OUTPUT_VALUE, body.span, path, output=name, key="value")
+                self.sink.report(c.MISSING_OUTPUT_VALUE, key.span, path, output=name, key="value")
             result[name] = n.Output(
                 name=name,
                 value=self.optional(body.get("value"), (*path, "value")) if "value" in body else None,

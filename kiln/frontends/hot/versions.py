@@ -34,6 +34,15 @@ ALIASES: Final[dict[str, str]] = {
     "wallaby": "2021-04-16",
 }
 
+# Release names of the dated versions before newton: Heat does not accept these as versions.
+PRE_NEWTON_NAMES: Final[dict[str, str]] = {
+    "icehouse": "2013-05-23",
+    "juno": "2014-10-16",
+    "kilo": "2015-04-30",
+    "liberty": "2015-10-15",
+    "mitaka": "2016-04-08",
+}
+
 SECTIONS: Final[dict[str, str | None]] = {
     "heat_template_version": None,
     "description": None,
