@@ -73,16 +73,37 @@ def _parameters(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 
 common_options = [
-    click.option("-e", "--environment", "environments", multiple=True, type=click.Path(dir_okay=False),
-                 help="Environment file (repeatable; later files win)."),
-    click.option("-P", "--parameter", "parameters", multiple=True, metavar="KEY=VALUE",
-                 help="Parameter value (repeatable)."),
-    click.option("--allow-path", "allow_paths", multiple=True, type=click.Path(file_okay=False),
-                 help="Directory get_file and nested templates may read besides the template's own tree."),
-    click.option("--max-file-size", type=click.IntRange(min=1), default=None,
-                 help="Largest input file in bytes (default 10 MiB)."),
+    click.option(
+        "-e",
+        "--environment",
+        "environments",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="Environment file (repeatable; later files win).",
+    ),
+    click.option(
+        "-P",
+        "--parameter",
+        "parameters",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Parameter value (repeatable).",
+    ),
+    click.option(
+        "--allow-path",
+        "allow_paths",
+        multiple=True,
+        type=click.Path(file_okay=False),
+        help="Directory get_file and nested templates may read besides the template's own tree.",
+    ),
+    click.option(
+        "--max-file-size",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Largest input file in bytes (default 10 MiB).",
+    ),
     click.option("--no-plugins", is_flag=True, help="Load only the built-in plugins."),
-]  # fmt: skip
+]
 
 
 def with_common_options(command: F) -> F:
@@ -91,8 +112,12 @@ def with_common_options(command: F) -> F:
     return command
 
 
-def _options(environments: tuple[str, ...], parameters: tuple[str, ...], allow_paths: tuple[str, ...],
-             max_file_size: int | None) -> Any:  # fmt: skip
+def _options(
+    environments: tuple[str, ...],
+    parameters: tuple[str, ...],
+    allow_paths: tuple[str, ...],
+    max_file_size: int | None,
+) -> Any:
     from kiln.compiler.driver import CompileOptions
     from kiln.frontends.loader import LoadOptions
 
@@ -108,8 +133,14 @@ def _options(environments: tuple[str, ...], parameters: tuple[str, ...], allow_p
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @with_common_options
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format of the diagnostics.")  # fmt: skip
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format of the diagnostics.",
+)
 @guarded
 def validate(
     paths: tuple[str, ...],
@@ -121,12 +152,13 @@ def validate(
     output_format: str,
 ) -> None:
     """Check templates (files, or directories walked recursively) and report every problem."""
+    from kiln.compiler.diagnostics import Severity
     from kiln.compiler.diagnostics.render import RENDERERS
     from kiln.compiler.driver import compile_file, discover
 
     options = _options(environments, parameters, allow_paths, max_file_size)
     registries = _registries(no_plugins)
-    diagnostics = []
+    diagnostics: list[Any] = []
     sources: dict[str, Any] = {}
     checked = 0
     for path in discover(paths):
@@ -137,9 +169,9 @@ def validate(
     output = RENDERERS[output_format](diagnostics, sources)
     if output:
         click.echo(output, nl=False)
-    errors = sum(1 for d in diagnostics if str(d.severity) == "error")
+    errors = sum(1 for d in diagnostics if d.severity >= Severity.ERROR)
     if output_format == "text":
-        warnings = sum(1 for d in diagnostics if str(d.severity) == "warning")
+        warnings = sum(1 for d in diagnostics if d.severity == Severity.WARNING)
         click.echo(f"{checked} file(s) checked: {errors} error(s), {warnings} warning(s)", err=True)
     sys.exit(EXIT_ERRORS if errors else EXIT_OK)
 

@@ -60,15 +60,15 @@ class Session:
     sink: DiagnosticSink = field(default_factory=DiagnosticSink)
     sources: dict[str, SourceFile] = field(default_factory=dict)
 
-    def read(self, path: str) -> LMap | None | Literal[False]:
-        """Load a file: its root mapping; None when it is not a mapping (reported); False when
-        it could not be parsed at all (reported)."""
+    def read(self, path: str) -> LMap | None:
+        """Load a file: its root mapping, or None when it is unreadable or not a mapping
+        (reported either way)."""
         result = load_file(path, self.options.load)
         self.sink.extend(result.diagnostics)
         if result.source is not None:
             self.sources[result.source.path] = result.source
         if result.root is None:
-            return False
+            return None
         if not isinstance(result.root, LMap):
             self.sink.report(c.NOT_A_MAPPING, result.root.span, (), kind=describe(result.root))
             return None
@@ -86,15 +86,17 @@ class Session:
 
     def load_template(self, path: str) -> Template | None:
         root = self.read(path)
-        if not root:
+        if root is None:
             return None
         return self.parse_template(path, root)
 
 
-def compile_file(path: str, registries: Registries, options: CompileOptions = CompileOptions()) -> CompileResult:
+def compile_file(
+    path: str, registries: Registries, options: CompileOptions = CompileOptions()
+) -> CompileResult:
     session = Session(registries, options)
     root = session.read(path)
-    if root is False or root is None:
+    if root is None:
         return _result(path, "unreadable", None, session)
     if env.is_environment(root) and not any(f.detect(root) for f in registries.frontends):
         env.parse_environment(session.sources[path], root, session.sink)
@@ -104,7 +106,9 @@ def compile_file(path: str, registries: Registries, options: CompileOptions = Co
         return _result(path, "unreadable", None, session)
     environment = _environment(session)
     env.check_parameters(template, environment, options.parameters, session.sink)
-    included = includes.resolve(template, environment, session.load_template, options.allow_paths, session.sink)
+    included = includes.resolve(
+        template, environment, session.load_template, options.allow_paths, session.sink
+    )
     unit = CompilationUnit(
         root=template,
         templates=FrozenMap({path: template, **included.templates}),
@@ -121,8 +125,10 @@ def _environment(session: Session) -> Environment:
     environments: list[Environment] = []
     for env_path in session.options.environment_files:
         root = session.read(env_path)
-        if root:
-            environments.append(env.parse_environment(session.sources[env_path], root, session.sink))
+        if root is not None:
+            environments.append(
+                env.parse_environment(session.sources[env_path], root, session.sink)
+            )
     return env.merge(environments)
 
 

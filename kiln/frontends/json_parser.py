@@ -20,7 +20,7 @@ _LITERALS: dict[str, tuple[str, object]] = {
     "f": ("false", False),
     "n": ("null", None),
 }
-scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring
+scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 
 
 class JsonSyntaxError(Exception):

@@ -113,7 +113,7 @@ def load_text(text: str, name: str, options: LoadOptions = LoadOptions()) -> Loa
     return _load_yaml(source, options)
 
 
-def _failed(name: str, fmt: Literal["yaml", "json"], code: c.Code, **fields: object) -> LoadResult:
+def _failed(name: str, fmt: Literal["yaml", "json"], code: c.Code, **fields: Any) -> LoadResult:
     return LoadResult(None, None, fmt, (make(code, None, (), **fields),))
 
 
@@ -325,10 +325,10 @@ def _explicit_tag(event: Any) -> str | None:
 def _scalar(event: Any, span: Span, diagnostics: list[Diagnostic]) -> LNode:
     tag = event.tag
     value: str = event.value
-    if tag is None or tag == "!":
-        tag = _resolver.resolve(yaml.ScalarNode, value, event.implicit) if tag is None else (
-            _YAML_TAG + "str"
-        )
+    if tag is None:
+        tag = _resolver.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
+    elif tag == "!":  # the non-specific tag forces a string
+        tag = _YAML_TAG + "str"
     if tag.startswith(_YAML_TAG):
         return LScalar(_construct(tag, value, event), span)
     # A local tag on a scalar: a CloudFormation short form or an unknown tag.

@@ -59,7 +59,9 @@ class Lowerer:
             return scalar(node)
         if isinstance(node, LSeq):
             return e.ListExpr(
-                items=tuple(self.lower(item, (*path, i), context) for i, item in enumerate(node.items)),
+                items=tuple(
+                    self.lower(item, (*path, i), context) for i, item in enumerate(node.items)
+                ),
                 span=node.span,
             )
         if len(node.entries) == 1:
@@ -79,7 +81,9 @@ class Lowerer:
             keys.append(name)
             values.append(self.lower(value, (*path, name), context))
             spans.append(key.span)
-        return e.MapExpr(items=FrozenMap(zip(keys, values, strict=True)), key_spans=tuple(spans), span=node.span)
+        return e.MapExpr(
+            items=FrozenMap(zip(keys, values, strict=True)), key_spans=tuple(spans), span=node.span
+        )
 
     def _function(
         self, key: LScalar, value: LNode, span: Span | None, path: LogicalPath, context: Context
@@ -95,7 +99,11 @@ class Lowerer:
             # An unknown Fn:: name, or an unknown YAML tag (already reported by the loader).
             if not is_tag:
                 self.sink.report(
-                    c.UNKNOWN_FUNCTION, key.span, fn_path, name=spelling, hint=suggest(spelling, self._spellings)
+                    c.UNKNOWN_FUNCTION,
+                    key.span,
+                    fn_path,
+                    name=spelling,
+                    hint=suggest(spelling, self._spellings),
                 )
             args = self.lower(value, fn_path, context)
             return e.UnknownFn(name=spelling, args=args, reason="unknown", span=span)
@@ -103,14 +111,16 @@ class Lowerer:
         if found.status == "wrong-context":
             if context == "value":
                 return None  # e.g. `equals` in a property: an ordinary map in Heat too
-            self.sink.report(
-                c.FUNCTION_NOT_IN_CONDITION, key.span, fn_path, name=spelling
-            )
+            self.sink.report(c.FUNCTION_NOT_IN_CONDITION, key.span, fn_path, name=spelling)
             args = self.lower(value, fn_path, "value")
             return e.UnknownFn(name=spelling, args=args, reason="bad-arguments", span=span)
         args = self.lower(value, fn_path, context)
         if found.status in ("not-yet", "wrong-format"):
-            since = spec.condition_since if context == "condition" and spec.condition_since else spec.since
+            since = (
+                spec.condition_since
+                if context == "condition" and spec.condition_since
+                else spec.since
+            )
             self.sink.report(
                 c.FUNCTION_NOT_IN_VERSION,
                 key.span,
@@ -137,7 +147,9 @@ class Lowerer:
         try:
             return spec.build(call)
         except BadArguments as bad:
-            self.sink.report(c.BAD_FUNCTION_ARGUMENTS, key.span, fn_path, name=spelling, expected=bad.expected)
+            self.sink.report(
+                c.BAD_FUNCTION_ARGUMENTS, key.span, fn_path, name=spelling, expected=bad.expected
+            )
             return e.UnknownFn(name=spelling, args=args, reason="bad-arguments", span=span)
 
 

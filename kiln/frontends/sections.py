@@ -1,6 +1,7 @@
 """Helpers the dialect frontends share for reading sections of the located tree."""
 
 from collections.abc import Iterator
+from typing import Any
 
 from kiln.compiler.diagnostics import DiagnosticSink, LogicalPath
 from kiln.compiler.diagnostics import codes as c
@@ -17,7 +18,9 @@ def mapping(
         return node
     if node is None or (nullable and isinstance(node, LScalar) and node.value is None):
         return None
-    sink.report(c.WRONG_SHAPE, node.span, path, what=what, expected="a mapping", kind=describe(node))
+    sink.report(
+        c.WRONG_SHAPE, node.span, path, what=what, expected="a mapping", kind=describe(node)
+    )
     return None
 
 
@@ -47,11 +50,15 @@ def boolean(node: LNode | None, what: str, path: LogicalPath, sink: DiagnosticSi
         lowered = node.value.lower()
         if lowered in ("true", "false"):
             return lowered == "true"
-    sink.report(c.WRONG_SHAPE, node.span, path, what=what, expected="a boolean", kind=describe(node))
+    sink.report(
+        c.WRONG_SHAPE, node.span, path, what=what, expected="a boolean", kind=describe(node)
+    )
     return False
 
 
-def names(node: LNode | None, what: str, path: LogicalPath, sink: DiagnosticSink) -> tuple[e.Str, ...]:
+def names(
+    node: LNode | None, what: str, path: LogicalPath, sink: DiagnosticSink
+) -> tuple[e.Str, ...]:
     """A name or a list of names (depends_on, DependsOn, group parameters)."""
     if node is None or (isinstance(node, LScalar) and node.value is None):
         return ()
@@ -63,7 +70,11 @@ def names(node: LNode | None, what: str, path: LogicalPath, sink: DiagnosticSink
         else:
             where = (*path, index) if isinstance(node, LSeq) else path
             sink.report(
-                c.WRONG_SHAPE, item.span, where, what=what, expected="a name or a list of names",
+                c.WRONG_SHAPE,
+                item.span,
+                where,
+                what=what,
+                expected="a name or a list of names",
                 kind=describe(item),
             )
     return tuple(result)
@@ -80,13 +91,20 @@ def check_keys(
     *,
     unknown: c.Code,
     what: str,
-    **fields: object,
+    **fields: Any,
 ) -> None:
     """Report keys the dialect lacks (with a suggestion) or this version does not accept yet."""
     for name, key, _ in entries(node):
         since = allowed.get(name, "?")
         if since == "?":
-            sink.report(unknown, key.span, (*path, name), key=name, hint=suggest(name, list(allowed)), **fields)
+            sink.report(
+                unknown,
+                key.span,
+                (*path, name),
+                key=name,
+                hint=suggest(name, list(allowed)),
+                **fields,
+            )
         elif since is not None and version < since:
             sink.report(
                 c.KEY_NOT_IN_VERSION,

@@ -108,7 +108,9 @@ def _call(manager: pluggy.PluginManager, hook_name: str) -> list[tuple[str, Any]
         try:
             value = implementation.function()
         except Exception as error:
-            raise PluginError(implementation.plugin_name, f"{hook_name}: {type(error).__name__}: {error}") from error
+            raise PluginError(
+                implementation.plugin_name, f"{hook_name}: {type(error).__name__}: {error}"
+            ) from error
         if value is not None:
             results.append((implementation.plugin_name, value))
     return results
@@ -137,7 +139,9 @@ def _freeze(manager: pluggy.PluginManager) -> Registries:
     for plugin, plugin_codes in _call(manager, "kiln_diagnostic_codes"):
         for code in plugin_codes:
             if code.id in codes or code.name in names:
-                raise PluginError(plugin, f"diagnostic code {code.id} ({code.name}) is already registered")
+                raise PluginError(
+                    plugin, f"diagnostic code {code.id} ({code.name}) is already registered"
+                )
             codes[code.id] = code
             names[code.name] = code.id
 

@@ -45,11 +45,17 @@ def _code(id: str, name: str, severity: Severity, summary: str, *, blocker: bool
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
 # --- SYN: reading the file and the shape of the document ------------------------------------
-INVALID_YAML: Final = _code("SYN001", "invalid-yaml", E, "The file is not valid YAML.", blocker=True)
-INVALID_JSON: Final = _code("SYN002", "invalid-json", E, "The file is not valid JSON.", blocker=True)
+INVALID_YAML: Final = _code(
+    "SYN001", "invalid-yaml", E, "The file is not valid YAML.", blocker=True
+)
+INVALID_JSON: Final = _code(
+    "SYN002", "invalid-json", E, "The file is not valid JSON.", blocker=True
+)
 DUPLICATE_KEY: Final = _code("SYN003", "duplicate-key", E, "A mapping has the same key twice.")
 UNKNOWN_TAG: Final = _code("SYN004", "unknown-tag", E, "A YAML tag that no dialect defines.")
-FILE_TOO_LARGE: Final = _code("SYN005", "file-too-large", E, "The file exceeds the size limit.", blocker=True)
+FILE_TOO_LARGE: Final = _code(
+    "SYN005", "file-too-large", E, "The file exceeds the size limit.", blocker=True
+)
 ALIAS_LIMIT: Final = _code(
     "SYN006", "alias-expansion-limit", E, "YAML aliases expand beyond the node limit.", blocker=True
 )
@@ -59,32 +65,65 @@ NESTING_TOO_DEEP: Final = _code(
 NOT_A_MAPPING: Final = _code(
     "SYN008", "template-not-a-mapping", E, "The document is not a mapping.", blocker=True
 )
-UNDECODABLE: Final = _code("SYN009", "undecodable-file", E, "The file is not UTF-8 text.", blocker=True)
+UNDECODABLE: Final = _code(
+    "SYN009", "undecodable-file", E, "The file is not UTF-8 text.", blocker=True
+)
 MULTIPLE_DOCUMENTS: Final = _code(
     "SYN010", "multiple-documents", E, "The file holds more than one YAML document."
 )
 MISSING_VERSION: Final = _code(
-    "SYN011", "missing-template-version", E, "No template version key, and no dialect recognised it."
+    "SYN011",
+    "missing-template-version",
+    E,
+    "No template version key, and no dialect recognised it.",
 )
-UNKNOWN_VERSION: Final = _code("SYN012", "unknown-template-version", E, "A template version Heat does not know.")
-UNKNOWN_SECTION: Final = _code("SYN013", "unknown-section", E, "A top-level section the dialect does not have.")
-WRONG_SHAPE: Final = _code("SYN015", "wrong-shape", E, "A section or key holds the wrong kind of value.")
-UNKNOWN_RESOURCE_KEY: Final = _code("SYN016", "unknown-resource-key", E, "A resource key the dialect does not have.")
+UNKNOWN_VERSION: Final = _code(
+    "SYN012", "unknown-template-version", E, "A template version Heat does not know."
+)
+UNKNOWN_SECTION: Final = _code(
+    "SYN013", "unknown-section", E, "A top-level section the dialect does not have."
+)
+WRONG_SHAPE: Final = _code(
+    "SYN015", "wrong-shape", E, "A section or key holds the wrong kind of value."
+)
+UNKNOWN_RESOURCE_KEY: Final = _code(
+    "SYN016", "unknown-resource-key", E, "A resource key the dialect does not have."
+)
 KEY_NOT_IN_VERSION: Final = _code(
-    "SYN014", "not-in-version", E, "A section, key or constraint this template version does not accept."
+    "SYN014",
+    "not-in-version",
+    E,
+    "A section, key or constraint this template version does not accept.",
 )
-MISSING_RESOURCE_TYPE: Final = _code("SYN018", "missing-resource-type", E, "A resource without a type.")
-UNKNOWN_OUTPUT_KEY: Final = _code("SYN019", "unknown-output-key", E, "An output key the dialect does not have.")
-MISSING_OUTPUT_VALUE: Final = _code("SYN020", "missing-output-value", E, "An output without a value.")
+MISSING_RESOURCE_TYPE: Final = _code(
+    "SYN018", "missing-resource-type", E, "A resource without a type."
+)
+UNKNOWN_OUTPUT_KEY: Final = _code(
+    "SYN019", "unknown-output-key", E, "An output key the dialect does not have."
+)
+MISSING_OUTPUT_VALUE: Final = _code(
+    "SYN020", "missing-output-value", E, "An output without a value."
+)
 UNKNOWN_PARAMETER_KEY: Final = _code(
     "SYN021", "unknown-parameter-key", E, "A parameter key the dialect does not have."
 )
-UNKNOWN_PARAMETER_TYPE: Final = _code("SYN022", "unknown-parameter-type", E, "A parameter type the dialect does not have.")
-MISSING_PARAMETER_TYPE: Final = _code("SYN023", "missing-parameter-type", E, "A parameter without a type.")
-UNKNOWN_CONSTRAINT: Final = _code("SYN024", "unknown-constraint", E, "A parameter constraint kind that does not exist.")
-INVALID_CONSTRAINT: Final = _code("SYN025", "invalid-constraint", E, "A parameter constraint with the wrong arguments.")
+UNKNOWN_PARAMETER_TYPE: Final = _code(
+    "SYN022", "unknown-parameter-type", E, "A parameter type the dialect does not have."
+)
+MISSING_PARAMETER_TYPE: Final = _code(
+    "SYN023", "missing-parameter-type", E, "A parameter without a type."
+)
+UNKNOWN_CONSTRAINT: Final = _code(
+    "SYN024", "unknown-constraint", E, "A parameter constraint kind that does not exist."
+)
+INVALID_CONSTRAINT: Final = _code(
+    "SYN025", "invalid-constraint", E, "A parameter constraint with the wrong arguments."
+)
 INVALID_DELETION_POLICY: Final = _code(
-    "SYN026", "invalid-deletion-policy", E, "A deletion policy that is not Delete, Retain or Snapshot."
+    "SYN026",
+    "invalid-deletion-policy",
+    E,
+    "A deletion policy that is not Delete, Retain or Snapshot.",
 )
 EMPTY_DOCUMENT: Final = _code("SYN027", "empty-document", E, "The file is empty.", blocker=True)
 INVALID_PARAMETER_GROUP: Final = _code(
@@ -93,7 +132,9 @@ INVALID_PARAMETER_GROUP: Final = _code(
 NON_STRING_KEY: Final = _code("SYN029", "non-string-key", W, "A mapping key that is not a string.")
 
 # --- FN: intrinsic functions -------------------------------------------------------------------
-UNKNOWN_FUNCTION: Final = _code("FN001", "unknown-function", E, "A function name that no dialect defines.")
+UNKNOWN_FUNCTION: Final = _code(
+    "FN001", "unknown-function", E, "A function name that no dialect defines."
+)
 FUNCTION_NOT_IN_VERSION: Final = _code(
     "FN002", "function-not-in-version", E, "A function this template version does not have yet."
 )
@@ -116,19 +157,31 @@ REMOTE_FILE: Final = _code("FIL003", "remote-file", I, "A referenced URL that Ki
 NESTING_LIMIT: Final = _code(
     "FIL004", "nested-stack-depth", E, "Nested templates deeper than Heat's max_nested_stack_depth."
 )
-INCLUDE_CYCLE: Final = _code("FIL005", "nested-template-cycle", E, "A template that includes itself.")
+INCLUDE_CYCLE: Final = _code(
+    "FIL005", "nested-template-cycle", E, "A template that includes itself."
+)
 
 # --- ENV: environment files --------------------------------------------------------------------
-UNKNOWN_ENV_SECTION: Final = _code("ENV001", "unknown-environment-section", E, "An environment section Heat does not have.")
+UNKNOWN_ENV_SECTION: Final = _code(
+    "ENV001", "unknown-environment-section", E, "An environment section Heat does not have."
+)
 INVALID_REGISTRY_ENTRY: Final = _code(
     "ENV002", "invalid-registry-entry", E, "A resource_registry entry with the wrong shape."
 )
-UNKNOWN_HOOK: Final = _code("ENV003", "unknown-hook", E, "A hook or restricted action Heat does not have.")
+UNKNOWN_HOOK: Final = _code(
+    "ENV003", "unknown-hook", E, "A hook or restricted action Heat does not have."
+)
 UNDECLARED_PARAMETER: Final = _code(
-    "ENV004", "undeclared-parameter", E, "A parameter value for a parameter the template does not declare."
+    "ENV004",
+    "undeclared-parameter",
+    E,
+    "A parameter value for a parameter the template does not declare.",
 )
 INVALID_MERGE_STRATEGY: Final = _code(
-    "ENV005", "invalid-merge-strategy", E, "A parameter merge strategy that is not overwrite, merge or deep_merge."
+    "ENV005",
+    "invalid-merge-strategy",
+    E,
+    "A parameter merge strategy that is not overwrite, merge or deep_merge.",
 )
 INVALID_PARAMETER_ARGUMENT: Final = _code(
     "ENV006", "invalid-parameter-argument", E, "A -P argument that is not key=value."
@@ -136,14 +189,19 @@ INVALID_PARAMETER_ARGUMENT: Final = _code(
 
 # --- SCH: resources against resource-type schemas ------------------------------------------
 UNKNOWN_RESOURCE_TYPE: Final = _code(
-    "SCH001", "unknown-resource-type", E, "A resource type no schema, plugin or environment defines."
+    "SCH001",
+    "unknown-resource-type",
+    E,
+    "A resource type no schema, plugin or environment defines.",
 )
 TYPE_NOT_IN_HEAT: Final = _code(
     "SCH002", "type-not-in-heat", W, "An AWS resource type that Heat does not implement."
 )
 
 # --- PLG: plugins ------------------------------------------------------------------------------
-PLUGIN_FAILED: Final = _code("PLG001", "plugin-failed", E, "A plugin failed to load or register.", blocker=True)
+PLUGIN_FAILED: Final = _code(
+    "PLG001", "plugin-failed", E, "A plugin failed to load or register.", blocker=True
+)
 
 BUILTIN_CODES: Final[tuple[Code, ...]] = tuple(
     value for value in list(globals().values()) if isinstance(value, Code)

@@ -139,7 +139,11 @@ def _status(spec: FunctionSpec, version: str, context: Context) -> Status:
         return "not-yet"
     if spec.removed is not None and version >= spec.removed:
         return "removed"
-    if context == "condition" and spec.condition_since is not None and version < spec.condition_since:
+    if (
+        context == "condition"
+        and spec.condition_since is not None
+        and version < spec.condition_since
+    ):
         return "not-yet"
     return "ok"
 

@@ -20,7 +20,9 @@ def items(call: Call, low: int, high: int | None, expected: str) -> tuple[e.Expr
     return call.args.items
 
 
-def keys(call: Call, required: tuple[str, ...], optional: tuple[str, ...], expected: str) -> dict[str, e.Expr]:
+def keys(
+    call: Call, required: tuple[str, ...], optional: tuple[str, ...], expected: str
+) -> dict[str, e.Expr]:
     """The arguments as a map with these keys (and no others)."""
     if not isinstance(call.args, e.MapExpr):
         raise BadArguments(expected)
@@ -84,10 +86,10 @@ def attr_ref(all_attributes_since: str | None) -> Builder:
         low = 1 if all_attributes_since is not None and call.version >= all_attributes_since else 2
         if isinstance(call.args, e.Str) and "." in call.args.value:
             # Fn::GetAtt "resource.attribute" long form with a dotted string.
-            resource, _, attribute = call.args.value.partition(".")
+            resource, _, attribute_name = call.args.value.partition(".")
             return e.AttrRef(
                 resource=resource,
-                attribute=e.Str(value=attribute, span=call.args.span),
+                attribute=e.Str(value=attribute_name, span=call.args.span),
                 spelling=call.spelling,
                 span=call.span,
             )
@@ -119,7 +121,9 @@ def join(multiple_since: str | None) -> Builder:
         multiple = multiple_since is not None and call.version >= multiple_since
         expected = "a list [delimiter, list, ...]" if multiple else "a list [delimiter, list]"
         delimiter, *lists = items(call, 2, None if multiple else 2, expected)
-        return e.Join(delimiter=delimiter, lists=tuple(lists), spelling=call.spelling, span=call.span)
+        return e.Join(
+            delimiter=delimiter, lists=tuple(lists), spelling=call.spelling, span=call.span
+        )
 
     return build
 
@@ -133,13 +137,17 @@ def build_str_replace(call: Call) -> e.Expr:
 
 def build_cfn_replace(call: Call) -> e.Expr:
     bindings, template = items(call, 2, 2, "a list [{search: replacement}, string]")
-    return e.Interpolate(template=template, bindings=bindings, spelling=call.spelling, span=call.span)
+    return e.Interpolate(
+        template=template, bindings=bindings, spelling=call.spelling, span=call.span
+    )
 
 
 def build_sub(call: Call) -> e.Expr:
     if isinstance(call.args, e.ListExpr):
         template, bindings = items(call, 2, 2, "a string, or a list [string, {name: value}]")
-        return e.Interpolate(template=template, bindings=bindings, spelling=call.spelling, span=call.span)
+        return e.Interpolate(
+            template=template, bindings=bindings, spelling=call.spelling, span=call.span
+        )
     return e.Interpolate(template=call.args, bindings=None, spelling=call.spelling, span=call.span)
 
 
@@ -150,7 +158,9 @@ def build_select(call: Call) -> e.Expr:
 
 def split(index_allowed: bool) -> Builder:
     def build(call: Call) -> e.Expr:
-        expected = "a list [delimiter, string, index?]" if index_allowed else "a list [delimiter, string]"
+        expected = (
+            "a list [delimiter, string, index?]" if index_allowed else "a list [delimiter, string]"
+        )
         delimiter, value, *index = items(call, 2, 3 if index_allowed else 2, expected)
         return e.Split(
             delimiter=delimiter,
@@ -240,7 +250,11 @@ def build_find_in_map(call: Call) -> e.Expr:
 def build_member_list_to_map(call: Call) -> e.Expr:
     key_name, value_name, members = items(call, 3, 3, "a list [key name, value name, list]")
     return e.MemberListToMap(
-        key_name=key_name, value_name=value_name, members=members, spelling=call.spelling, span=call.span
+        key_name=key_name,
+        value_name=value_name,
+        members=members,
+        spelling=call.spelling,
+        span=call.span,
     )
 
 

@@ -30,8 +30,10 @@ def _plain(value: Any) -> str:
 
 
 def _is_plain(value: Any) -> bool:
-    return value is None or isinstance(value, str | int | float | bool | Enum) or (
-        isinstance(value, tuple) and all(isinstance(item, str) for item in value)
+    return (
+        value is None
+        or isinstance(value, str | int | float | bool | Enum)
+        or (isinstance(value, tuple) and all(isinstance(item, str) for item in value))
     )
 
 

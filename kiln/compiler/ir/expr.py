@@ -15,7 +15,7 @@ from kiln.compiler.source import Span
 
 
 def _span() -> Span | None:
-    return field(default=None, compare=False, repr=False)  # type: ignore[no-any-return]
+    return field(default=None, compare=False, repr=False)
 
 
 # --- literals ------------------------------------------------------------------------------
@@ -427,15 +427,50 @@ class UnknownFn:
 Scalar = Str | Int | Float | Bool | Null
 
 Expr = (
-    Str | Int | Float | Bool | Null | ListExpr | MapExpr
-    | ParamRef | ResourceRef | AttrRef | PseudoRef | UnresolvedRef | ConditionRef
-    | Join | Interpolate | Select | Split | Base64 | Digest | ListConcat | Filter | Contains
-    | Length | Cidr | ToJsonString
-    | MapMerge | MapReplace | FindInMap | MemberListToMap | MakeUrl
-    | If | Equals | And | Or | Not | Repeat | Yaql
-    | GetFile | GetAZs | ResourceFacade | ImportValue | Transform
+    Str
+    | Int
+    | Float
+    | Bool
+    | Null
+    | ListExpr
+    | MapExpr
+    | ParamRef
+    | ResourceRef
+    | AttrRef
+    | PseudoRef
+    | UnresolvedRef
+    | ConditionRef
+    | Join
+    | Interpolate
+    | Select
+    | Split
+    | Base64
+    | Digest
+    | ListConcat
+    | Filter
+    | Contains
+    | Length
+    | Cidr
+    | ToJsonString
+    | MapMerge
+    | MapReplace
+    | FindInMap
+    | MemberListToMap
+    | MakeUrl
+    | If
+    | Equals
+    | And
+    | Or
+    | Not
+    | Repeat
+    | Yaql
+    | GetFile
+    | GetAZs
+    | ResourceFacade
+    | ImportValue
+    | Transform
     | UnknownFn
-)  # fmt: skip
+)
 
 SCALAR_TYPES = (Str, Int, Float, Bool, Null)
 

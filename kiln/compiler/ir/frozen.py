@@ -1,7 +1,7 @@
 """FrozenMap: the ordered, immutable, hashable mapping IR nodes use for their containers."""
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Generic, TypeVar, overload
+from typing import Generic, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -39,13 +39,6 @@ class FrozenMap(Mapping[K, V], Generic[K, V]):
 
     def __repr__(self) -> str:
         return f"FrozenMap({self._data!r})"
-
-    @overload
-    def get(self, key: K, /) -> V | None: ...
-    @overload
-    def get(self, key: K, default: V, /) -> V: ...
-    def get(self, key: K, default: V | None = None) -> V | None:
-        return self._data.get(key, default)
 
     def set(self, key: K, value: V) -> "FrozenMap[K, V]":
         """A copy with one entry added or replaced."""

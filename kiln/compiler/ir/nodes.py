@@ -16,7 +16,7 @@ Dialect = Literal["hot", "cfn"]
 
 
 def _span() -> Span | None:
-    return field(default=None, compare=False, repr=False)  # type: ignore[no-any-return]
+    return field(default=None, compare=False, repr=False)
 
 
 # --- parameter constraints (Heat's vocabulary; CloudFormation's keys map onto it) ----------
@@ -75,7 +75,8 @@ Constraint = Length | Range | Modulo | AllowedValues | AllowedPattern | CustomCo
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Parameter:
-    """`type_spelling` keeps what the user wrote (`CommaDelimitedList`, `List<AWS::EC2::Subnet::Id>`)."""
+    """`type_spelling` keeps what the user wrote (`CommaDelimitedList`,
+    `List<AWS::EC2::Subnet::Id>`)."""
 
     name: str
     type: ParamType

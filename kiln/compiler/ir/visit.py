@@ -7,7 +7,6 @@ returning the same objects where nothing changed.
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from functools import cache
 from typing import Any, TypeVar
 
 from kiln.compiler.ir import expr as e
@@ -17,9 +16,15 @@ T = TypeVar("T")
 _SKIP = frozenset({"span", "key_spans", "type_span"})
 
 
-@cache
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _node_fields(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in _SKIP)
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.name not in _SKIP)
+        _FIELDS[cls] = names
+    return names
 
 
 def is_node(value: object) -> bool:
@@ -49,7 +54,7 @@ def walk(node: object) -> Iterator[Any]:
 
 def walk_exprs(node: object) -> Iterator[e.Expr]:
     for item in walk(node):
-        if isinstance(item, e.Expr):  # type: ignore[arg-type,misc]
+        if isinstance(item, e.Expr):
             yield item
 
 
@@ -62,8 +67,8 @@ def transform(node: T, function: Callable[[e.Expr], e.Expr]) -> T:
         if new is not value:
             changes[name] = new
     result = dataclasses.replace(node, **changes) if changes else node  # type: ignore[type-var]
-    if isinstance(result, e.Expr):  # type: ignore[arg-type,misc]
-        return function(result)  # type: ignore[arg-type,return-value]
+    if isinstance(result, e.Expr):
+        return function(result)  # type: ignore[return-value]
     return result
 
 

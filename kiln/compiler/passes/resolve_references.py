@@ -28,7 +28,9 @@ def bind_template(template: Template) -> Template:
 def resolve_references(unit: CompilationUnit, context: PassContext) -> CompilationUnit:
     del context
     root = bind_template(unit.root)
-    templates = FrozenMap((path, bind_template(template)) for path, template in unit.templates.items())
+    templates = FrozenMap(
+        (path, bind_template(template)) for path, template in unit.templates.items()
+    )
     return CompilationUnit(
         root=root,
         templates=templates,

@@ -30,9 +30,16 @@ def parse(source: SourceFile, root: LMap, ctx: ParseContext) -> n.Template:
     low = Lowerer(RULES, version, spelling, ctx.functions, sink)
     reader = _Reader(low, sink, version, spelling)
     s.check_keys(
-        root, v.SECTIONS, version, v.VERSION_KEY, spelling, (), sink,
-        unknown=c.UNKNOWN_SECTION, what="section",
-    )  # fmt: skip
+        root,
+        v.SECTIONS,
+        version,
+        v.VERSION_KEY,
+        spelling,
+        (),
+        sink,
+        unknown=c.UNKNOWN_SECTION,
+        what="section",
+    )
     return n.Template(
         dialect="hot",
         version=version,
@@ -59,10 +66,13 @@ def _version(root: LMap, sink: DiagnosticSink) -> tuple[str, str]:
             date = v.PRE_NEWTON_NAMES[spelling.lower()]
             hint = f"; Heat accepts release names only from newton on: write {date}"
         sink.report(
-            c.UNKNOWN_VERSION, node.span if node else None, (v.VERSION_KEY,),
-            key=v.VERSION_KEY, version=spelling if isinstance(node, LScalar) else describe(node),
+            c.UNKNOWN_VERSION,
+            node.span if node else None,
+            (v.VERSION_KEY,),
+            key=v.VERSION_KEY,
+            version=spelling if isinstance(node, LScalar) else describe(node),
             hint=hint,
-        )  # fmt: skip
+        )
         version = v.VERSIONS[-1]  # read on with the newest rules, so later errors still show
     return spelling, version
 
@@ -85,47 +95,78 @@ class _Reader:
                 result[name] = parameter
         return FrozenMap(result)
 
-    def parameter(self, name: str, key: LScalar, node: LNode, path: LogicalPath) -> n.Parameter | None:
+    def parameter(
+        self, name: str, key: LScalar, node: LNode, path: LogicalPath
+    ) -> n.Parameter | None:
         body = s.mapping(node, f"parameter {name!r}", path, self.sink, nullable=False)
         if body is None:
             if isinstance(node, LScalar) and node.value is None:
-                self.sink.report(c.MISSING_PARAMETER_TYPE, key.span, path, parameter=name, key="type")
+                self.sink.report(
+                    c.MISSING_PARAMETER_TYPE, key.span, path, parameter=name, key="type"
+                )
             return None
         s.check_keys(
-            body, v.PARAMETER_KEYS, self.version, v.VERSION_KEY, self.spelling, path, self.sink,
-            unknown=c.UNKNOWN_PARAMETER_KEY, what="parameter key", parameter=name,
-        )  # fmt: skip
+            body,
+            v.PARAMETER_KEYS,
+            self.version,
+            v.VERSION_KEY,
+            self.spelling,
+            path,
+            self.sink,
+            unknown=c.UNKNOWN_PARAMETER_KEY,
+            what="parameter key",
+            parameter=name,
+        )
         type_node = body.get("type")
         type_spelling = s.text(type_node, "parameter type", (*path, "type"), self.sink) or ""
         if type_node is None:
             self.sink.report(c.MISSING_PARAMETER_TYPE, key.span, path, parameter=name, key="type")
         elif type_spelling and type_spelling not in v.PARAMETER_TYPES:
             self.sink.report(
-                c.UNKNOWN_PARAMETER_TYPE, type_node.span, (*path, "type"), parameter=name,
-                type=type_spelling, hint=suggest(type_spelling, v.PARAMETER_TYPES),
-            )  # fmt: skip
-        param_type = ParamType(type_spelling) if type_spelling in v.PARAMETER_TYPES else ParamType.STRING
+                c.UNKNOWN_PARAMETER_TYPE,
+                type_node.span,
+                (*path, "type"),
+                parameter=name,
+                type=type_spelling,
+                hint=suggest(type_spelling, v.PARAMETER_TYPES),
+            )
+        param_type = (
+            ParamType(type_spelling) if type_spelling in v.PARAMETER_TYPES else ParamType.STRING
+        )
         default = body.get("default")
         return n.Parameter(
             name=name,
             type=param_type,
             type_spelling=type_spelling,
             default=literal(default) if default is not None else None,
-            description=s.text(body.get("description"), "description", (*path, "description"), self.sink),
+            description=s.text(
+                body.get("description"), "description", (*path, "description"), self.sink
+            ),
             label=s.text(body.get("label"), "label", (*path, "label"), self.sink),
             hidden=s.boolean(body.get("hidden"), "hidden", (*path, "hidden"), self.sink),
-            immutable=s.boolean(body.get("immutable"), "immutable", (*path, "immutable"), self.sink),
-            tags=tuple(t.value for t in s.names(body.get("tags"), "tags", (*path, "tags"), self.sink)),
+            immutable=s.boolean(
+                body.get("immutable"), "immutable", (*path, "immutable"), self.sink
+            ),
+            tags=tuple(
+                t.value for t in s.names(body.get("tags"), "tags", (*path, "tags"), self.sink)
+            ),
             constraints=self.constraints(name, body.get("constraints"), (*path, "constraints")),
             span=body.span,
         )
 
-    def constraints(self, parameter: str, node: LNode | None, path: LogicalPath) -> tuple[n.Constraint, ...]:
+    def constraints(
+        self, parameter: str, node: LNode | None, path: LogicalPath
+    ) -> tuple[n.Constraint, ...]:
         if node is None or (isinstance(node, LScalar) and node.value is None):
             return ()
         if not isinstance(node, LSeq):
             self.sink.report(
-                c.WRONG_SHAPE, node.span, path, what="constraints", expected="a list", kind=describe(node)
+                c.WRONG_SHAPE,
+                node.span,
+                path,
+                what="constraints",
+                expected="a list",
+                kind=describe(node),
             )
             return ()
         result: list[n.Constraint] = []
@@ -139,27 +180,45 @@ class _Reader:
         body = s.mapping(node, "a constraint", path, self.sink, nullable=False)
         if body is None:
             return None
-        description = s.text(body.get("description"), "description", (*path, "description"), self.sink)
-        kinds = [(name, key, value) for name, key, value in s.entries(body) if name != "description"]
+        description = s.text(
+            body.get("description"), "description", (*path, "description"), self.sink
+        )
+        kinds = [
+            (name, key, value) for name, key, value in s.entries(body) if name != "description"
+        ]
         if len(kinds) != 1:
             self.sink.report(
-                c.INVALID_CONSTRAINT, body.span, path, kind="?", parameter=parameter,
+                c.INVALID_CONSTRAINT,
+                body.span,
+                path,
+                kind="?",
+                parameter=parameter,
                 problem=f"each constraint has exactly one kind of {', '.join(v.CONSTRAINT_KINDS)}",
-            )  # fmt: skip
+            )
             return None
         kind, key, value = kinds[0]
         where = (*path, kind)
         if kind not in v.CONSTRAINT_KINDS:
             self.sink.report(
-                c.UNKNOWN_CONSTRAINT, key.span, where, kind=kind, parameter=parameter,
+                c.UNKNOWN_CONSTRAINT,
+                key.span,
+                where,
+                kind=kind,
+                parameter=parameter,
                 hint=suggest(kind, list(v.CONSTRAINT_KINDS)),
-            )  # fmt: skip
+            )
             return None
         if not v.available(v.CONSTRAINT_KINDS, kind, self.version):
             self.sink.report(
-                c.KEY_NOT_IN_VERSION, key.span, where, what="constraint", key=kind,
-                version_key=v.VERSION_KEY, since=v.CONSTRAINT_KINDS[kind], version=self.spelling,
-            )  # fmt: skip
+                c.KEY_NOT_IN_VERSION,
+                key.span,
+                where,
+                what="constraint",
+                key=kind,
+                version_key=v.VERSION_KEY,
+                since=v.CONSTRAINT_KINDS[kind],
+                version=self.spelling,
+            )
         return constraint_of(kind, value, description, parameter, where, self.sink)
 
     def parameter_groups(self, node: LNode | None) -> tuple[n.ParameterGroup, ...]:
@@ -168,7 +227,12 @@ class _Reader:
         path: LogicalPath = ("parameter_groups",)
         if not isinstance(node, LSeq):
             self.sink.report(
-                c.WRONG_SHAPE, node.span, path, what="parameter_groups", expected="a list", kind=describe(node)
+                c.WRONG_SHAPE,
+                node.span,
+                path,
+                what="parameter_groups",
+                expected="a list",
+                kind=describe(node),
             )
             return ()
         groups: list[n.ParameterGroup] = []
@@ -180,14 +244,20 @@ class _Reader:
             for name, key, _ in s.entries(body):
                 if name not in v.PARAMETER_GROUP_KEYS:
                     self.sink.report(
-                        c.INVALID_PARAMETER_GROUP, key.span, (*where, name),
+                        c.INVALID_PARAMETER_GROUP,
+                        key.span,
+                        (*where, name),
                         problem=f"unknown key {name!r}{suggest(name, v.PARAMETER_GROUP_KEYS)}",
-                    )  # fmt: skip
+                    )
             groups.append(
                 n.ParameterGroup(
                     label=s.text(body.get("label"), "label", (*where, "label"), self.sink),
-                    description=s.text(body.get("description"), "description", (*where, "description"), self.sink),
-                    parameters=s.names(body.get("parameters"), "parameters", (*where, "parameters"), self.sink),
+                    description=s.text(
+                        body.get("description"), "description", (*where, "description"), self.sink
+                    ),
+                    parameters=s.names(
+                        body.get("parameters"), "parameters", (*where, "parameters"), self.sink
+                    ),
                     span=body.span,
                 )
             )
@@ -218,16 +288,26 @@ class _Reader:
                 result[name] = resource
         return FrozenMap(result)
 
-    def resource(self, name: str, key: LScalar, node: LNode, path: LogicalPath) -> n.Resource | None:
+    def resource(
+        self, name: str, key: LScalar, node: LNode, path: LogicalPath
+    ) -> n.Resource | None:
         body = s.mapping(node, f"resource {name!r}", path, self.sink, nullable=False)
         if body is None:
             if isinstance(node, LScalar) and node.value is None:
                 self.sink.report(c.MISSING_RESOURCE_TYPE, key.span, path, resource=name, key="type")
             return None
         s.check_keys(
-            body, v.RESOURCE_KEYS, self.version, v.VERSION_KEY, self.spelling, path, self.sink,
-            unknown=c.UNKNOWN_RESOURCE_KEY, what="resource key", resource=name,
-        )  # fmt: skip
+            body,
+            v.RESOURCE_KEYS,
+            self.version,
+            v.VERSION_KEY,
+            self.spelling,
+            path,
+            self.sink,
+            unknown=c.UNKNOWN_RESOURCE_KEY,
+            what="resource key",
+            resource=name,
+        )
         type_node = body.get("type")
         type_name = s.text(type_node, "resource type", (*path, "type"), self.sink)
         if type_node is None:
@@ -236,18 +316,26 @@ class _Reader:
             name=name,
             type=type_name or "",
             properties=self.optional(body.get("properties"), (*path, "properties")),
-            depends_on=s.names(body.get("depends_on"), "depends_on", (*path, "depends_on"), self.sink),
+            depends_on=s.names(
+                body.get("depends_on"), "depends_on", (*path, "depends_on"), self.sink
+            ),
             condition=self.optional_condition(body.get("condition"), (*path, "condition")),
-            deletion_policy=self.deletion_policy(name, body.get("deletion_policy"), (*path, "deletion_policy")),
+            deletion_policy=self.deletion_policy(
+                name, body.get("deletion_policy"), (*path, "deletion_policy")
+            ),
             update_policy=self.optional(body.get("update_policy"), (*path, "update_policy")),
             metadata=self.optional(body.get("metadata"), (*path, "metadata")),
             external_id=self.optional(body.get("external_id"), (*path, "external_id")),
-            description=s.text(body.get("description"), "description", (*path, "description"), self.sink),
+            description=s.text(
+                body.get("description"), "description", (*path, "description"), self.sink
+            ),
             type_span=type_node.span if type_node is not None else None,
             span=body.span,
         )
 
-    def deletion_policy(self, resource: str, node: LNode | None, path: LogicalPath) -> e.Expr | None:
+    def deletion_policy(
+        self, resource: str, node: LNode | None, path: LogicalPath
+    ) -> e.Expr | None:
         expr = self.optional(node, path)
         if isinstance(expr, e.Str):
             allowed = list(v.DELETION_POLICIES)
@@ -255,9 +343,13 @@ class _Reader:
                 allowed += [policy.lower() for policy in v.DELETION_POLICIES]
             if expr.value not in allowed:
                 self.sink.report(
-                    c.INVALID_DELETION_POLICY, expr.span, path, policy=expr.value, resource=resource,
+                    c.INVALID_DELETION_POLICY,
+                    expr.span,
+                    path,
+                    policy=expr.value,
+                    resource=resource,
                     allowed=", ".join(allowed),
-                )  # fmt: skip
+                )
         return expr
 
     def outputs(self, node: LNode | None) -> FrozenMap[str, n.Output]:
@@ -269,15 +361,27 @@ class _Reader:
             if body is None:
                 continue
             s.check_keys(
-                body, v.OUTPUT_KEYS, self.version, v.VERSION_KEY, self.spelling, path, self.sink,
-                unknown=c.UNKNOWN_OUTPUT_KEY, what="output key", output=name,
-            )  # fmt: skip
+                body,
+                v.OUTPUT_KEYS,
+                self.version,
+                v.VERSION_KEY,
+                self.spelling,
+                path,
+                self.sink,
+                unknown=c.UNKNOWN_OUTPUT_KEY,
+                what="output key",
+                output=name,
+            )
             if "value" not in body:
                 self.sink.report(c.MISSING_OUTPUT_VALUE, key.span, path, output=name, key="value")
             result[name] = n.Output(
                 name=name,
-                value=self.optional(body.get("value"), (*path, "value")) if "value" in body else None,
-                description=s.text(body.get("description"), "description", (*path, "description"), self.sink),
+                value=self.optional(body.get("value"), (*path, "value"))
+                if "value" in body
+                else None,
+                description=s.text(
+                    body.get("description"), "description", (*path, "description"), self.sink
+                ),
                 condition=self.optional_condition(body.get("condition"), (*path, "condition")),
                 span=body.span,
             )
@@ -305,7 +409,11 @@ def literal(node: LNode) -> e.Expr:
 
 
 def _number(node: LNode | None) -> int | float | None:
-    if isinstance(node, LScalar) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+    if (
+        isinstance(node, LScalar)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+    ):
         return node.value
     if isinstance(node, LScalar) and isinstance(node.value, str):
         try:
@@ -319,17 +427,28 @@ def _number(node: LNode | None) -> int | float | None:
 
 
 def constraint_of(
-    kind: str, value: LNode, description: str | None, parameter: str, path: LogicalPath, sink: DiagnosticSink
+    kind: str,
+    value: LNode,
+    description: str | None,
+    parameter: str,
+    path: LogicalPath,
+    sink: DiagnosticSink,
 ) -> n.Constraint | None:
     """One HOT constraint; the shared vocabulary is Heat's (constraints.py)."""
 
     def invalid(problem: str) -> None:
-        sink.report(c.INVALID_CONSTRAINT, value.span, path, kind=kind, parameter=parameter, problem=problem)
+        sink.report(
+            c.INVALID_CONSTRAINT, value.span, path, kind=kind, parameter=parameter, problem=problem
+        )
 
     span = value.span
     if kind in ("length", "range", "modulo"):
         fields = ("step", "offset") if kind == "modulo" else ("min", "max")
-        if not isinstance(value, LMap) or not value.keys() or any(k not in fields for k in value.keys()):
+        if (
+            not isinstance(value, LMap)
+            or not value.keys()
+            or any(k not in fields for k in value.keys())  # noqa: SIM118 - LMap.keys() is a list
+        ):
             invalid(f"takes a mapping with {' and/or '.join(fields)}")
             return None
         numbers = {name: _number(value.get(name)) for name in fields}
@@ -340,7 +459,9 @@ def constraint_of(
             if numbers["step"] is None or numbers["offset"] is None:
                 invalid("takes both step and offset")
                 return None
-            return n.Modulo(step=numbers["step"], offset=numbers["offset"], description=description, span=span)
+            return n.Modulo(
+                step=numbers["step"], offset=numbers["offset"], description=description, span=span
+            )
         low, high = numbers["min"], numbers["max"]
         if low is not None and high is not None and low > high:
             invalid(f"min {low} is greater than max {high}")
@@ -350,7 +471,9 @@ def constraint_of(
         if not isinstance(value, LSeq):
             invalid("takes a list of values")
             return None
-        return n.AllowedValues(values=tuple(literal(item) for item in value.items), description=description, span=span)
+        return n.AllowedValues(
+            values=tuple(literal(item) for item in value.items), description=description, span=span
+        )
     if not isinstance(value, LScalar) or not isinstance(value.value, str):
         invalid("takes a string")
         return None

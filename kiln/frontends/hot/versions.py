@@ -83,7 +83,13 @@ PARAMETER_KEYS: Final[dict[str, str | None]] = {
     "tags": "2018-03-02",
 }
 
-PARAMETER_TYPES: Final[tuple[str, ...]] = ("string", "number", "comma_delimited_list", "json", "boolean")
+PARAMETER_TYPES: Final[tuple[str, ...]] = (
+    "string",
+    "number",
+    "comma_delimited_list",
+    "json",
+    "boolean",
+)
 
 CONSTRAINT_KINDS: Final[dict[str, str | None]] = {
     "length": None,
