@@ -147,6 +147,12 @@ BAD_FUNCTION_ARGUMENTS: Final = _code(
 FUNCTION_NOT_IN_CONDITION: Final = _code(
     "FN005", "function-not-in-condition", E, "A function that conditions do not accept."
 )
+FOREACH_NOT_EXPANDED: Final = _code(
+    "FN006",
+    "foreach-not-expanded",
+    W,
+    "A CloudFormation Fn::ForEach loop, which Kiln does not expand and Heat does not have.",
+)
 
 # --- FIL: files referenced by templates (get_file, provider and nested templates) -------------
 MISSING_FILE: Final = _code("FIL001", "missing-file", E, "A referenced file does not exist.")
@@ -186,6 +192,12 @@ INVALID_MERGE_STRATEGY: Final = _code(
 INVALID_PARAMETER_ARGUMENT: Final = _code(
     "ENV006", "invalid-parameter-argument", E, "A -P argument that is not key=value."
 )
+CONFLICTING_MERGE_STRATEGY: Final = _code(
+    "ENV007",
+    "conflicting-merge-strategy",
+    E,
+    "An environment file gives a parameter another merge strategy than an earlier file did.",
+)
 
 # --- SCH: resources against resource-type schemas ------------------------------------------
 UNKNOWN_RESOURCE_TYPE: Final = _code(
@@ -195,7 +207,7 @@ UNKNOWN_RESOURCE_TYPE: Final = _code(
     "A resource type no schema, plugin or environment defines.",
 )
 TYPE_NOT_IN_HEAT: Final = _code(
-    "SCH002", "type-not-in-heat", W, "An AWS resource type that Heat does not implement."
+    "SCH002", "type-not-in-heat", W, "A CloudFormation resource type that Heat does not implement."
 )
 
 # --- PLG: plugins ------------------------------------------------------------------------------

@@ -47,6 +47,10 @@ MESSAGES: Final[dict[str, str]] = {
     c.FUNCTION_REMOVED.id: "{name!r} is not supported in {key} {version} (removed in {removed}){hint}",
     c.BAD_FUNCTION_ARGUMENTS.id: "{name!r} takes {expected}",
     c.FUNCTION_NOT_IN_CONDITION.id: "{name!r} is not allowed in a condition",
+    c.FOREACH_NOT_EXPANDED.id: (
+        "{name!r} is not expanded: Kiln does not check what the loop generates, and Heat "
+        "has no Fn::ForEach{hint}"
+    ),
     c.MISSING_FILE.id: "{what} {path!r} not found",
     c.PATH_OUTSIDE_ROOT.id: "{what} {path!r} is outside {root}; allow it with --allow-path",
     c.REMOTE_FILE.id: "{what} {url!r} is a URL; Kiln does not fetch it, so its content is not checked",
@@ -58,6 +62,10 @@ MESSAGES: Final[dict[str, str]] = {
     c.UNDECLARED_PARAMETER.id: "parameter {parameter!r} is not declared by the template{hint}",
     c.INVALID_MERGE_STRATEGY.id: "merge strategy {strategy!r} for {parameter!r} is not one of {allowed}",
     c.INVALID_PARAMETER_ARGUMENT.id: "parameter argument {argument!r} is not key=value",
+    c.CONFLICTING_MERGE_STRATEGY.id: (
+        "merge strategy {strategy!r} for {parameter!r} conflicts with {fixed!r}, which {file} "
+        "gave it first (Heat's ConflictingMergeStrategyForParam)"
+    ),
     c.UNKNOWN_RESOURCE_TYPE.id: "resource {resource!r} has unknown type {type!r}{hint}",
     c.TYPE_NOT_IN_HEAT.id: "resource {resource!r}: Heat has no type {type!r}{hint}",
     c.PLUGIN_FAILED.id: "plugin {plugin!r} failed: {problem}",

@@ -345,3 +345,20 @@ def build_yaql(call: Call) -> e.Expr:
 def build_get_file(call: Call) -> e.Expr:
     path = name_of(call.args, "a file path or URL")
     return e.GetFile(path=path, spelling=call.spelling, span=call.span)
+
+
+def build_cfn_get_att(call: Call) -> e.Expr:
+    """CloudFormation `Fn::GetAtt`: exactly `[resource, attribute]` (Heat's cfn GetAtt and AWS
+    both reject a path), or the string "resource.attribute" (split at the first dot, so a
+    nested stack's `Stack.Outputs.Name` keeps `Outputs.Name` as the attribute)."""
+    expected = 'a list [resource, attribute] or a string "resource.attribute"'
+    if isinstance(call.args, e.Str):
+        resource, dot, attribute = call.args.value.partition(".")
+        if not (resource and dot and attribute):
+            raise BadArguments(expected)
+        name = e.Str(value=attribute, span=call.args.span)
+        return e.AttrRef(resource=resource, attribute=name, spelling=call.spelling, span=call.span)
+    first, second = items(call, 2, 2, expected)
+    return e.AttrRef(
+        resource=name_of(first, expected), attribute=second, spelling=call.spelling, span=call.span
+    )

@@ -29,12 +29,13 @@ def validate_schema(unit: CompilationUnit, context: PassContext) -> CompilationU
                 continue
             if type_name in schemas or schemas.resolve_alias(type_name) in schemas:
                 continue
-            # AWS types Heat lacks are real types on AWS: a warning for the Heat target.
-            aws_only = template.dialect == "cfn" and type_name.startswith("AWS::")
+            # In CloudFormation an unknown type may be real on AWS (its own types, Custom::*,
+            # registry extensions, modules): a warning for the Heat target, not an error.
+            cfn = template.dialect == "cfn"
             context.sink.report(
-                c.TYPE_NOT_IN_HEAT if aws_only else c.UNKNOWN_RESOURCE_TYPE,
+                c.TYPE_NOT_IN_HEAT if cfn else c.UNKNOWN_RESOURCE_TYPE,
                 resource.type_span or resource.span,
-                ("resources", name, "type"),
+                ("Resources", name, "Type") if cfn else ("resources", name, "type"),
                 type=type_name,
                 resource=name,
                 hint=suggest(type_name, names),
