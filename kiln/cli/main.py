@@ -156,15 +156,22 @@ def validate(
     from kiln.compiler.diagnostics.render import RENDERERS
     from kiln.compiler.driver import compile_file, discover
 
-    options = _options(environments, parameters, allow_paths, max_file_size)
+    # A directory given on the command line is a tree whose files may include each other.
+    directories = tuple(path for path in paths if os.path.isdir(path))
+    options = _options(environments, parameters, allow_paths + directories, max_file_size)
     registries = _registries(no_plugins)
     diagnostics: list[Any] = []
+    seen: set[Any] = set()
     sources: dict[str, Any] = {}
     checked = 0
     for path in discover(paths):
         result = compile_file(path, registries, options)
         checked += 1
-        diagnostics.extend(result.diagnostics)
+        # A nested template checked on its own and through its parent reports once.
+        for diagnostic in result.diagnostics:
+            if diagnostic not in seen:
+                seen.add(diagnostic)
+                diagnostics.append(diagnostic)
         sources.update(result.sources)
     output = RENDERERS[output_format](diagnostics, sources)
     if output:

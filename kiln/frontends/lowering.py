@@ -9,8 +9,6 @@ node, if the template version and the context have it. Otherwise, as Heat does:
 - a condition-only spelling outside a condition is an ordinary map key.
 """
 
-import difflib
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kiln.compiler.diagnostics import DiagnosticSink, LogicalPath
@@ -18,6 +16,7 @@ from kiln.compiler.diagnostics import codes as c
 from kiln.compiler.functions import BadArguments, Call, Context, FunctionRegistry
 from kiln.compiler.ir import expr as e
 from kiln.compiler.ir.frozen import FrozenMap
+from kiln.compiler.names import suggest
 from kiln.compiler.source import Span
 from kiln.frontends.syntax import LMap, LNode, LScalar, LSeq
 
@@ -30,12 +29,6 @@ class DialectRules:
     version_key: str
     # Keys with this prefix are functions even when unknown (CloudFormation's "Fn::").
     function_prefix: str | None = None
-
-
-def suggest(word: str, candidates: Sequence[str]) -> str:
-    """`; did you mean 'x'?` or ''."""
-    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
-    return f"; did you mean {matches[0]!r}?" if matches else ""
 
 
 class Lowerer:

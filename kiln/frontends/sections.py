@@ -6,7 +6,8 @@ from typing import Any
 from kiln.compiler.diagnostics import DiagnosticSink, LogicalPath
 from kiln.compiler.diagnostics import codes as c
 from kiln.compiler.ir import expr as e
-from kiln.frontends.lowering import key_text, suggest
+from kiln.compiler.names import suggest
+from kiln.frontends.lowering import key_text
 from kiln.frontends.syntax import LMap, LNode, LScalar, LSeq, describe
 
 

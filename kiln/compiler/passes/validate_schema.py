@@ -5,15 +5,9 @@ environment maps); property-level validation follows in the schema validator.
 """
 
 from kiln.compiler.diagnostics import codes as c
+from kiln.compiler.names import is_template_type, suggest
 from kiln.compiler.passes import PassContext
 from kiln.compiler.unit import CompilationUnit
-from kiln.frontends.lowering import suggest
-
-
-def is_template_type(type_name: str) -> bool:
-    """Heat's TemplateResource: a type that is a file or URL rather than a registered name."""
-    lowered = type_name.lower()
-    return lowered.endswith((".yaml", ".yml", ".template", ".json")) or "://" in type_name
 
 
 def validate_schema(unit: CompilationUnit, context: PassContext) -> CompilationUnit:

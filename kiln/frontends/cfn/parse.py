@@ -14,11 +14,12 @@ from kiln.compiler.ir import expr as e
 from kiln.compiler.ir import nodes as n
 from kiln.compiler.ir.frozen import FrozenMap
 from kiln.compiler.ir.types import ParamType
+from kiln.compiler.names import suggest
 from kiln.compiler.source import SourceFile
 from kiln.frontends import sections as s
 from kiln.frontends.base import ParseContext
 from kiln.frontends.cfn import versions as v
-from kiln.frontends.lowering import DialectRules, Lowerer, key_text, suggest
+from kiln.frontends.lowering import DialectRules, Lowerer, key_text
 from kiln.frontends.syntax import LMap, LNode, LScalar, LSeq, describe
 
 RULES = DialectRules(name="cfn", version_key=v.AWS_KEY, function_prefix="Fn::")
