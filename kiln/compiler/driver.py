@@ -117,7 +117,7 @@ def compile_file(
         environment=environment,
         nested=included.nested,
     )
-    unit = run_pipeline(unit, PassContext(registries, session.sink))
+    unit = run_pipeline(unit, PassContext(registries, session.sink, options.parameters))
     return _result(path, "template", unit, session)
 
 

@@ -17,6 +17,8 @@ from kiln.compiler.unit import CompilationUnit
 class PassContext:
     registries: Any  # kiln.plugins.host.Registries; typed loosely to keep passes import-light
     sink: DiagnosticSink
+    # -P values from the command line, as given (environment values are on the unit).
+    parameters: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +29,34 @@ class PassSpec:
 
 
 def _pipeline() -> tuple[PassSpec, ...]:
+    from kiln.compiler.passes.check_functions import check_functions
+    from kiln.compiler.passes.dependency_graph import dependency_graph
+    from kiln.compiler.passes.resolve_conditions import resolve_conditions
     from kiln.compiler.passes.resolve_references import resolve_references
+    from kiln.compiler.passes.validate_parameters import validate_parameters
     from kiln.compiler.passes.validate_schema import validate_schema
 
     return (
-        # Binds CloudFormation Refs to parameters, resources or pseudo parameters; every later
-        # pass sees only bound references.
+        # Binds CloudFormation Refs and reports names that name nothing; every later pass sees
+        # only bound references.
         PassSpec("resolve_references", resolve_references),
-        # Resource types against the schema registry (plugin types included).
-        PassSpec("validate_schema", validate_schema, requires=("resolve_references",)),
+        # Argument shapes and types, and what the Heat target lacks; needs bound references to
+        # know what a reference yields.
+        PassSpec("check_functions", check_functions, requires=("resolve_references",)),
+        # Parameter values (defaults, environment, -P) against types and constraints; fills
+        # facts.parameters, which conditions and schema checks evaluate against.
+        PassSpec("validate_parameters", validate_parameters, requires=("resolve_references",)),
+        # Condition definitions and their values under the known parameters.
+        PassSpec(
+            "resolve_conditions",
+            resolve_conditions,
+            requires=("check_functions", "validate_parameters"),
+        ),
+        # Resources against their types' schemas, with values resolved as far as known and
+        # resources whose condition is false skipped.
+        PassSpec("validate_schema", validate_schema, requires=("resolve_conditions",)),
+        # Explicit, referenced and Heat's implicit dependencies; cycles; waves.
+        PassSpec("dependency_graph", dependency_graph, requires=("validate_schema",)),
     )
 
 

@@ -1,6 +1,8 @@
 """Bind CloudFormation `Ref`s: a parameter, else a resource (pseudo parameters were bound by
 the frontend). A Ref that names nothing stays an UnresolvedRef for the checks to report."""
 
+from dataclasses import replace
+
 from kiln.compiler.ir import expr as e
 from kiln.compiler.ir.frozen import FrozenMap
 from kiln.compiler.ir.nodes import Template
@@ -31,11 +33,4 @@ def resolve_references(unit: CompilationUnit, context: PassContext) -> Compilati
     templates = FrozenMap(
         (path, bind_template(template)) for path, template in unit.templates.items()
     )
-    return CompilationUnit(
-        root=root,
-        templates=templates,
-        sources=unit.sources,
-        files=unit.files,
-        environment=unit.environment,
-        nested=unit.nested,
-    )
+    return replace(unit, root=root, templates=templates)
