@@ -94,7 +94,10 @@ def parse_json(source: SourceFile, max_depth: int, on_key: KeyHook) -> LNode:
             if match is None or match.end() == position:
                 raise JsonSyntaxError(f"unexpected character {char!r}", position)
             integer, fraction, exponent = match.group(0), match.group(1), match.group(2)
-            number: int | float = float(integer) if fraction or exponent else int(integer)
+            try:
+                number: int | float = float(integer) if fraction or exponent else int(integer)
+            except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits)
+                raise JsonSyntaxError("integer too large", position) from None
             value, position = LScalar(number, span(position, match.end())), match.end()
 
         # Attach the finished value to its parent, closing every container it completes.
@@ -129,7 +132,8 @@ def _scan(text: str, position: int) -> tuple[str, int]:
     try:
         return scanstring(text, position + 1, True)
     except json.JSONDecodeError as error:
-        raise JsonSyntaxError(error.msg.lower(), error.pos) from None
+        # json's messages end in " at" where it appends the position; ours is the span.
+        raise JsonSyntaxError(error.msg.lower().removesuffix(" at"), error.pos) from None
 
 
 def _read_key(

@@ -1,0 +1,387 @@
+"""Kiln benchmarks: corpus throughput and memory, CLI start-up, and the peers side by side.
+
+    make bench                       # = .venv/bin/python bench/run.py
+    python bench/run.py --with-peers # also pip-installs cfn-lint into bench/.venv-peers
+    python bench/run.py --quick      # one run each, for a smoke test
+
+Writes bench/results/latest.md (printed too) and bench/results/importtime.txt. See
+bench/README.md for what each figure means.
+"""
+
+import argparse
+import csv
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+PEERS_VENV = ROOT / "bench" / ".venv-peers"
+EXAMPLE = ROOT / "examples" / "web_stack.yaml"
+GOAL_MS = 150.0
+HEAVY_MODULES = ("openstack", "jinja2", "rich", "sqlalchemy", "pygls", "jsonschema")
+
+TINY_HOT = """heat_template_version: 2018-08-31
+resources:
+  r:
+    type: OS::Heat::None
+"""
+TINY_CFN = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+"""
+
+
+# --- corpus workers (run in a subprocess so ru_maxrss is theirs alone) -----------------------
+
+
+def corpus_dir() -> Path | None:
+    default = ROOT.parent / "shared" / "corpus"
+    path = Path(os.environ.get("KILN_CORPUS", default))
+    return path if (path / "INDEX.tsv").is_file() else None
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    with (corpus / "INDEX.tsv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return [corpus / row["path"] for row in rows]
+
+
+def worker(mode: str, trace: bool) -> None:
+    """Read (or compile) every corpus file once; print one JSON line of figures."""
+    corpus = corpus_dir()
+    assert corpus is not None
+    files = [str(path) for path in corpus_files(corpus)]
+    size = sum(os.path.getsize(path) for path in files)
+    setup_start = time.perf_counter()
+    from kiln.compiler.driver import compile_file
+    from kiln.frontends.loader import load_file
+    from kiln.plugins.host import load
+
+    registries = load(entry_points=False) if mode == "compile" else None
+    setup = time.perf_counter() - setup_start
+    if trace:
+        tracemalloc.start()
+    internal_errors = 0
+    start = time.perf_counter()
+    if mode == "load":
+        for path in files:
+            load_file(path)
+    elif mode == "compile":
+        for path in files:
+            try:
+                compile_file(path, registries)
+            except Exception:  # an internal error; counted, the bench goes on
+                internal_errors += 1
+    elapsed = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1] if trace else None
+    figures = {
+        "mode": mode,
+        "files": len(files),
+        "bytes": size,
+        "seconds": elapsed,
+        "setup_seconds": setup,
+        "tracemalloc_peak": peak,
+        "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "internal_errors": internal_errors,
+    }
+    print(json.dumps(figures))
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.pop("KILN_DEBUG", None)
+    return env
+
+
+def run_worker(mode: str, trace: bool = False) -> dict:
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", mode]
+    if trace:
+        command.append("--trace")
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=child_env(), cwd=ROOT, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"bench worker {mode} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def corpus_rows(repeat: int) -> tuple[list[list[str]], list[str]]:
+    rows: list[list[str]] = []
+    notes: list[str] = []
+    for mode, label in (
+        ("none", "imports only (baseline)"),
+        ("load", "loader only"),
+        ("compile", "compile_file"),
+    ):
+        runs = [run_worker(mode) for _ in range(repeat)]
+        best = min(runs, key=lambda r: r["seconds"])
+        traced = run_worker(mode, trace=True)
+        rss = max(r["maxrss_kib"] for r in runs)
+        seconds, files, size = best["seconds"], best["files"], best["bytes"]
+        if mode == "none":
+            rows.append([label, "-", "-", "-", "-", "-", f"{rss / 1024:.0f}"])
+            continue
+        peak = traced["tracemalloc_peak"] or 0
+        rows.append(
+            [
+                label,
+                str(files),
+                f"{files / seconds:.0f}",
+                f"{size / seconds / 1e6:.2f}",
+                f"{seconds:.2f}",
+                f"{peak / 1e6:.1f}",
+                f"{rss / 1024:.0f}",
+            ]
+        )
+        if best["internal_errors"]:
+            notes.append(f"{label}: {best['internal_errors']} file(s) raised (internal errors)")
+        if mode == "compile":
+            setup_ms = best["setup_seconds"] * 1e3
+            notes.append(f"imports and plugin registries: {setup_ms:.0f} ms (not counted above)")
+    return rows, notes
+
+
+# --- CLI start-up --------------------------------------------------------------------------
+
+
+def kiln_command() -> tuple[list[str], str, str]:
+    """The installed console script (.venv/bin/kiln) when present, else `python -m kiln`;
+    with the interpreter that runs it (for the floor and -X importtime)."""
+    candidate = ROOT / ".venv" / "bin" / "kiln"
+    python = ROOT / ".venv" / "bin" / "python"
+    if candidate.is_file() and os.access(candidate, os.X_OK) and python.exists():
+        return [str(candidate)], ".venv/bin/kiln", str(python)
+    return [sys.executable, "-m", "kiln"], f"{sys.executable} -m kiln", sys.executable
+
+
+def time_command(
+    command: list[str], runs: int, env: dict[str, str] | None = None
+) -> tuple[list[float], int]:
+    subprocess.run(command, capture_output=True, env=env, cwd=ROOT, check=False)  # warm caches
+    times = []
+    code = 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, env=env, cwd=ROOT, check=False)
+        times.append((time.perf_counter() - start) * 1e3)
+        code = done.returncode
+    return times, code
+
+
+def importtime(python: str, command_tail: list[str], env: dict[str, str]) -> tuple[str, list[str]]:
+    done = subprocess.run(
+        [python, "-X", "importtime", "-m", "kiln", *command_tail],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    entries = []
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, cumulative_us, name = (part.strip() for part in line[12:].split("|"))
+        entries.append((int(self_us), int(cumulative_us), name))
+    by_cumulative = sorted(entries, key=lambda e: -e[1])[:10]
+    by_self = sorted(entries, key=lambda e: -e[0])[:10]
+    total = sum(e[0] for e in entries)
+    top_level = {e[2].strip().split(".")[0] for e in entries}
+    heavy = sorted(m for m in HEAVY_MODULES if m in top_level)
+    lines = [
+        f"{python} -X importtime -m kiln {' '.join(command_tail)}",
+        f"modules imported: {len(entries)}, total self time {total / 1e3:.1f} ms",
+        f"heavy modules imported: {', '.join(heavy) or 'none'}",
+        "",
+        "top 10 by cumulative time (ms, module with its own imports):",
+        *(f"  {c / 1e3:8.1f}  {n.strip()}" for _, c, n in by_cumulative),
+        "",
+        "top 10 by self time (ms):",
+        *(f"  {s / 1e3:8.1f}  {n.strip()}" for s, _, n in by_self),
+    ]
+    return "\n".join(lines) + "\n", heavy
+
+
+def find_cfn_lint() -> Path | None:
+    for directory in (PEERS_VENV / "bin", Path(sys.executable).parent, ROOT / ".venv" / "bin"):
+        candidate = directory / "cfn-lint"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def install_peers() -> None:
+    if not (PEERS_VENV / "bin" / "python").exists():
+        venv.EnvBuilder(with_pip=True).create(PEERS_VENV)
+        (PEERS_VENV / ".gitignore").write_text("*\n", encoding="utf-8")  # keep it out of git
+    pip = [str(PEERS_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "--upgrade", "cfn-lint"], check=True)
+
+
+def cli_rows(runs: int, with_peers: bool) -> tuple[list[list[str]], list[str], str]:
+    env = child_env()
+    command, how, python = kiln_command()
+    rows: list[list[str]] = []
+    notes = [f"kiln run as `{how}`"]
+    workdir = Path(tempfile.mkdtemp(prefix="kiln-bench-"))
+    try:
+        tiny_hot = workdir / "tiny.yaml"
+        tiny_hot.write_text(TINY_HOT, encoding="utf-8")
+        tiny_cfn = workdir / "tiny-cfn.yaml"
+        tiny_cfn.write_text(TINY_CFN, encoding="utf-8")
+        cases = [
+            ("kiln validate examples/web_stack.yaml", [*command, "validate", str(EXAMPLE)]),
+            ("kiln validate (4-line HOT)", [*command, "validate", str(tiny_hot)]),
+            ("kiln validate (4-line CFN)", [*command, "validate", str(tiny_cfn)]),
+            ("kiln --version", [*command, "--version"]),
+            ("python -c pass (interpreter floor)", [python, "-c", "pass"]),
+        ]
+        for label, argv in cases:
+            times, code = time_command(argv, runs, env)
+            rows.append(_timing_row(label, times, code, goal="validate" in label))
+        report, heavy = importtime(python, ["validate", str(tiny_hot)], env)
+        if heavy:
+            notes.append(f"heavy modules imported by `kiln validate`: {', '.join(heavy)}")
+        if with_peers:
+            install_peers()
+        cfn_lint = find_cfn_lint()
+        if cfn_lint is None:
+            notes.append(
+                "cfn-lint not installed: run `python bench/run.py --with-peers` to compare"
+            )
+        else:
+            times, code = time_command([str(cfn_lint), str(tiny_cfn)], max(5, runs // 2))
+            shown = cfn_lint.relative_to(ROOT) if ROOT in cfn_lint.parents else cfn_lint
+            rows.append(_timing_row(f"cfn-lint (4-line CFN; {shown})", times, code, goal=False))
+            version = subprocess.run(
+                [str(cfn_lint), "--version"], capture_output=True, text=True, check=False
+            )
+            notes.append(f"peer: {version.stdout.strip() or version.stderr.strip()}")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return rows, notes, report
+
+
+def _timing_row(label: str, times: list[float], code: int, goal: bool) -> list[str]:
+    median = statistics.median(times)
+    verdict = ("yes" if median < GOAL_MS else "NO") if goal else ""
+    return [
+        label,
+        f"{median:.0f}",
+        f"{min(times):.0f}",
+        f"{max(times):.0f}",
+        str(len(times)),
+        str(code),
+        verdict,
+    ]
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def git_commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    commit = done.stdout.strip() or "unknown"
+    return commit + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--worker", choices=["none", "load", "compile"], help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--with-peers", action="store_true", help="pip-install cfn-lint into bench/.venv-peers"
+    )
+    parser.add_argument("--quick", action="store_true", help="one corpus run and 3 CLI runs")
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.trace)
+        return
+
+    repeat, runs = (1, 3) if args.quick else (3, 10)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    parts = [
+        "# Kiln benchmarks",
+        "",
+        f"- date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}; commit {git_commit()}",
+        f"- python {platform.python_version()} ({sys.executable}); {platform.platform()}; "
+        f"{os.cpu_count()} CPU(s)",
+        "",
+    ]
+    corpus = corpus_dir()
+    if corpus is None:
+        parts += ["## Corpus", "", "corpus not found: set KILN_CORPUS to run this part", ""]
+    else:
+        rows, notes = corpus_rows(repeat)
+        parts += [
+            f"## Corpus ({corpus}; best of {repeat})",
+            "",
+            table(
+                [
+                    "pass",
+                    "files",
+                    "templates/s",
+                    "MB/s",
+                    "seconds",
+                    "tracemalloc peak MB",
+                    "max RSS MiB",
+                ],
+                rows,
+            ),
+            "",
+            *(f"- {note}" for note in notes),
+            "",
+        ]
+    rows, notes, report = cli_rows(runs, args.with_peers)
+    parts += [
+        f"## Command line (wall time per run, ms; goal: validate under {GOAL_MS:.0f} ms)",
+        "",
+        table(["command", "median", "min", "max", "runs", "exit", "goal met"], rows),
+        "",
+        *(f"- {note}" for note in notes),
+        "- import costs of `kiln validate`: bench/results/importtime.txt",
+        "",
+    ]
+    (RESULTS / "importtime.txt").write_text(report, encoding="utf-8")
+    markdown = "\n".join(parts)
+    (RESULTS / "latest.md").write_text(markdown, encoding="utf-8")
+    print(markdown)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
