@@ -40,8 +40,8 @@ def found(result: CompileResult, path: Path) -> Counter[tuple[int, str]]:
     return got
 
 
-def check_case(path: Path, registries: Registries, options: CompileOptions = CompileOptions()) -> None:
-    result = compile_file(str(path), registries, options)
+def check_case(path: Path, registries: Registries, options: CompileOptions | None = None) -> None:
+    result = compile_file(str(path), registries, options or CompileOptions())
     expected, got = expectations(path), found(result, path)
     if expected != got:
         missing = sorted((expected - got).elements())

@@ -60,7 +60,9 @@ def test_entry_point_discovery(tmp_path, monkeypatch):
     """A distribution's `kiln` entry point is found without being named anywhere."""
     dist = tmp_path / "kiln_example_plugin-0.1.0.dist-info"
     dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: kiln-example-plugin\nVersion: 0.1.0\n")
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: kiln-example-plugin\nVersion: 0.1.0\n"
+    )
     (dist / "entry_points.txt").write_text("[kiln]\nexample = kiln_example_plugin\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.syspath_prepend(str(PLUGIN_ROOT))

@@ -10,4 +10,6 @@ CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_case(path, registries):
-    check_case(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path, registries)
+    check_case(
+        path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path, registries
+    )

@@ -11,7 +11,9 @@ from kiln.compiler.functions import BadArguments, Call, FunctionSpec
 from kiln.compiler.ir import expr as e
 from kiln.plugins.hookspecs import hookimpl
 
-EXAMPLE_NOTE = Code("EXA001", "example-note", "A note from the example plugin.", Severity.INFO, "EXA")
+EXAMPLE_NOTE = Code(
+    "EXA001", "example-note", "A note from the example plugin.", Severity.INFO, "EXA"
+)
 
 
 def build_join_lines(call: Call) -> e.Expr:
@@ -38,7 +40,12 @@ def kiln_resource_types() -> Mapping[str, Mapping[str, Any]]:
             "type": "Example::Thing::Widget",
             "heat_version": "example",
             "description": "A widget.",
-            "x-support": {"status": "SUPPORTED", "version": None, "message": None, "previous": None},
+            "x-support": {
+                "status": "SUPPORTED",
+                "version": None,
+                "message": None,
+                "previous": None,
+            },
             "properties": {
                 "type": "object",
                 "properties": {"size": {"type": "integer"}},
