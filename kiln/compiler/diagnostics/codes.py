@@ -210,6 +210,16 @@ TYPE_NOT_IN_HEAT: Final = _code(
     "SCH002", "type-not-in-heat", W, "A CloudFormation resource type that Heat does not implement."
 )
 
+# --- REF: names and references (resolve_references) ------------------------------------------
+
+# --- CND: conditions (resolve_conditions) -----------------------------------------------------
+
+# --- EVL: evaluating functions (the evaluator, wherever a value is resolved) -----------------
+
+# --- PAR: parameter values and constraints (validate_parameters) -----------------------------
+
+# --- DEP: the dependency graph (dependency_graph) ---------------------------------------------
+
 # --- PLG: plugins ------------------------------------------------------------------------------
 PLUGIN_FAILED: Final = _code(
     "PLG001", "plugin-failed", E, "A plugin failed to load or register.", blocker=True

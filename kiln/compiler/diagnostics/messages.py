@@ -68,6 +68,11 @@ MESSAGES: Final[dict[str, str]] = {
     ),
     c.UNKNOWN_RESOURCE_TYPE.id: "resource {resource!r} has unknown type {type!r}{hint}",
     c.TYPE_NOT_IN_HEAT.id: "resource {resource!r}: Heat has no type {type!r}{hint}",
+    # REF
+    # CND
+    # EVL
+    # PAR
+    # DEP
     c.PLUGIN_FAILED.id: "plugin {plugin!r} failed: {problem}",
 }
 
