@@ -21,7 +21,7 @@ import yaml
 from kiln.compiler.diagnostics import Diagnostic, Note, make
 from kiln.compiler.diagnostics import codes as c
 from kiln.compiler.diagnostics.messages import format_message
-from kiln.compiler.source import SourceFile, Span
+from kiln.compiler.source import Position, SourceFile, Span
 from kiln.frontends.json_parser import JsonSyntaxError, NestingError, parse_json
 from kiln.frontends.syntax import LMap, LNode, LScalar, LSeq, ScalarValue
 
@@ -272,12 +272,27 @@ def _compose(
     root: LNode | None = None
     documents = 0
 
-    def span_of(event: Any) -> Span:
-        return Span(
-            path,
-            source.position(event.start_mark.index),
-            source.position(event.end_mark.index),
-        )
+    # libyaml's own line and column agree with ours unless the text has line breaks other
+    # than "\n" (YAML also breaks at \r, NEL and the Unicode separators); then look them up.
+    text = source.text
+    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+
+        def span_of(event: Any) -> Span:
+            return Span(
+                path,
+                source.position(event.start_mark.index),
+                source.position(event.end_mark.index),
+            )
+
+    else:
+
+        def span_of(event: Any) -> Span:
+            start, end = event.start_mark, event.end_mark
+            return Span(
+                path,
+                Position(start.line + 1, start.column + 1, start.index),
+                Position(end.line + 1, end.column + 1, end.index),
+            )
 
     for event in _events(source.text):
         kind = type(event)
