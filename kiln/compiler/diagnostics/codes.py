@@ -189,9 +189,6 @@ INVALID_MERGE_STRATEGY: Final = _code(
     E,
     "A parameter merge strategy that is not overwrite, merge or deep_merge.",
 )
-INVALID_PARAMETER_ARGUMENT: Final = _code(
-    "ENV006", "invalid-parameter-argument", E, "A -P argument that is not key=value."
-)
 CONFLICTING_MERGE_STRATEGY: Final = _code(
     "ENV007",
     "conflicting-merge-strategy",

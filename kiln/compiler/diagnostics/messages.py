@@ -61,7 +61,6 @@ MESSAGES: Final[dict[str, str]] = {
     c.UNKNOWN_HOOK.id: "unknown {what} {name!r}; expected one of {allowed}",
     c.UNDECLARED_PARAMETER.id: "parameter {parameter!r} is not declared by the template{hint}",
     c.INVALID_MERGE_STRATEGY.id: "merge strategy {strategy!r} for {parameter!r} is not one of {allowed}",
-    c.INVALID_PARAMETER_ARGUMENT.id: "parameter argument {argument!r} is not key=value",
     c.CONFLICTING_MERGE_STRATEGY.id: (
         "merge strategy {strategy!r} for {parameter!r} conflicts with {fixed!r}, which {file} "
         "gave it first (Heat's ConflictingMergeStrategyForParam)"
