@@ -212,6 +212,84 @@ def dump_ir(
     sys.exit(EXIT_ERRORS if result.has_errors else EXIT_OK)
 
 
+@cli.command("graph")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_common_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["dot", "mermaid", "json"]),
+    default=None,
+    help="Text format of the graph.  [default: dot]",
+)
+@click.option(
+    "--render",
+    type=click.Choice(["png", "svg"]),
+    default=None,
+    help="Draw the DOT graph as an image with Graphviz's `dot` (which must be on PATH).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the graph to this file instead of standard output.",
+)
+@guarded
+def graph(
+    path: str,
+    environments: tuple[str, ...],
+    parameters: tuple[str, ...],
+    allow_paths: tuple[str, ...],
+    max_file_size: int | None,
+    no_plugins: bool,
+    output_format: str | None,
+    render: str | None,
+    output: str | None,
+) -> None:
+    """Print the dependency graph of a template: waves, critical path, implicit dependencies.
+
+    Diagnostics go to standard error; the exit code is 1 when the template has errors (the
+    graph is still printed when it could be built)."""
+    from kiln.backends.graph import renderers
+    from kiln.backends.graph.graphviz import GraphvizError, dot_program, missing_dot, render_image
+    from kiln.compiler.diagnostics.render import render_text
+    from kiln.compiler.driver import compile_file
+
+    if render and output_format not in (None, "dot"):
+        raise click.UsageError(
+            f"--render draws the DOT graph; it does not take --format {output_format}"
+        )
+    if render and dot_program() is None:  # before compiling: say it at once
+        click.echo(f"kiln: {missing_dot(render)}", err=True)
+        sys.exit(EXIT_USAGE)
+    options = _options(environments, parameters, allow_paths, max_file_size)
+    result = compile_file(path, _registries(no_plugins), options)
+    if result.diagnostics:
+        click.echo(render_text(result.diagnostics, result.sources), err=True, nl=False)
+    unit = result.unit
+    dependency_graph = unit.facts_of(unit.root).graph if unit is not None else None
+    if dependency_graph is None:
+        click.echo("kiln: no dependency graph: the template could not be read", err=True)
+        sys.exit(EXIT_ERRORS)
+    text = renderers()[output_format or "dot"](dependency_graph, os.path.basename(path))
+    data = text.encode("utf-8")
+    if render:
+        try:
+            data = render_image(text, render)
+        except GraphvizError as error:
+            click.echo(f"kiln: {error}", err=True)
+            sys.exit(EXIT_USAGE)
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(data)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    sys.exit(EXIT_ERRORS if result.has_errors else EXIT_OK)
+
+
 def main() -> None:
     cli()
 

@@ -216,6 +216,21 @@ TYPE_NOT_IN_HEAT: Final = _code(
 # --- PAR: parameter values and constraints (validate_parameters) -----------------------------
 
 # --- DEP: the dependency graph (dependency_graph) ---------------------------------------------
+DEPENDENCY_CYCLE: Final = _code(
+    "DEP001", "dependency-cycle", E, "Resources that depend on each other in a circle."
+)
+REFERENCE_TO_DISABLED: Final = _code(
+    "DEP002",
+    "reference-to-disabled-resource",
+    E,
+    "An enabled resource refers to a resource whose condition is false.",
+)
+EXTERNAL_RESOURCE_DEPENDS_ON: Final = _code(
+    "DEP003",
+    "external-resource-depends-on",
+    E,
+    "A resource with an external_id that declares depends_on.",
+)
 
 # --- PLG: plugins ------------------------------------------------------------------------------
 PLUGIN_FAILED: Final = _code(

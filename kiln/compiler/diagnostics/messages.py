@@ -72,6 +72,16 @@ MESSAGES: Final[dict[str, str]] = {
     # EVL
     # PAR
     # DEP
+    c.DEPENDENCY_CYCLE.id: "circular dependency: {cycle}; Heat cannot create this stack (Circular Dependency Found)",
+    c.REFERENCE_TO_DISABLED.id: (
+        "resource {resource!r} refers to {target!r} ({function}), which is disabled because "
+        "its condition {condition} is false; Heat rejects this (the specified reference is "
+        "incorrect)"
+    ),
+    c.EXTERNAL_RESOURCE_DEPENDS_ON.id: (
+        "resource {resource!r} has an external_id, so it cannot have depends_on (Heat's "
+        "InvalidExternalResourceDependency)"
+    ),
     c.PLUGIN_FAILED.id: "plugin {plugin!r} failed: {problem}",
 }
 
