@@ -8,7 +8,7 @@ HEAT_VERSION := 27.0.1
 EXAMPLE := examples/web_stack.yaml
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint format bench golden clean heat-venv schemas
+.PHONY: run test test-fast lint format bench golden clean heat-venv schemas graphviz
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +24,20 @@ $(HEAT_VENV)/.installed:
 
 heat-venv: $(HEAT_VENV)/.installed
 
+# Graphviz for `kiln graph --render` tests: installed when we may (root, apt); else they skip.
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		{ apt-get install -y -q graphviz >/dev/null 2>&1 || \
+		  { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q graphviz >/dev/null 2>&1; }; }; } || \
+		echo "graphviz not installed: the --render tests will skip"
+
 ## run: validate the example template and print its IR
 run: $(VENV)/.installed
 	$(VENV)/bin/kiln validate $(EXAMPLE) -e examples/web_stack_env.yaml
 	$(VENV)/bin/kiln dump-ir $(EXAMPLE) -e examples/web_stack_env.yaml | head -40
 
 ## test: the whole suite (installs what the tests need, Heat's reference venv included)
-test: $(VENV)/.installed $(HEAT_VENV)/.installed
+test: $(VENV)/.installed $(HEAT_VENV)/.installed graphviz
 	KILN_HEAT_PYTHON=$(abspath $(HEAT_PY)) $(PY) -m pytest -q $(PYTEST_ARGS)
 
 ## test-fast: no Heat venv, no long property runs
