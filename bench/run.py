@@ -4,6 +4,9 @@
     python bench/run.py --with-peers # also pip-installs cfn-lint into bench/.venv-peers
     python bench/run.py --quick      # one run each, for a smoke test
 
+With Heat's reference venv (.venv-heat, or KILN_HEAT_PYTHON) it also validates the HOT corpus
+with Kiln and with Heat in process (tools/heat_oracle.py) and compares them.
+
 Writes bench/results/latest.md (printed too) and bench/results/importtime.txt. See
 bench/README.md for what each figure means.
 """
@@ -26,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
+ORACLE = ROOT / "tools" / "heat_oracle.py"
+GOAL_RATIO = 10.0
 PEERS_VENV = ROOT / "bench" / ".venv-peers"
 EXAMPLE = ROOT / "examples" / "web_stack.yaml"
 GOAL_MS = 150.0
@@ -58,22 +63,38 @@ def corpus_files(corpus: Path) -> list[Path]:
     return [corpus / row["path"] for row in rows]
 
 
+def hot_templates(corpus: Path) -> list[Path]:
+    """The HOT templates of the corpus (INDEX.tsv format `hot`)."""
+    with (corpus / "INDEX.tsv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return [corpus / row["path"] for row in rows if row["format"] == "hot"]
+
+
+def source_root(corpus: Path, path: Path) -> Path:
+    """corpus/<folder>/<source>: a template may read the files of its own repository (as the
+    differential test in tests/heat_reference/ allows it)."""
+    folder, source = path.relative_to(corpus).parts[:2]
+    return corpus / folder / source
+
+
 def worker(mode: str, trace: bool) -> None:
     """Read (or compile) every corpus file once; print one JSON line of figures."""
     corpus = corpus_dir()
     assert corpus is not None
-    files = [str(path) for path in corpus_files(corpus)]
+    paths = hot_templates(corpus) if mode == "validate-hot" else corpus_files(corpus)
+    files = [str(path) for path in paths]
     size = sum(os.path.getsize(path) for path in files)
     setup_start = time.perf_counter()
-    from kiln.compiler.driver import compile_file
+    from kiln.compiler.driver import CompileOptions, compile_file
     from kiln.frontends.loader import load_file
     from kiln.plugins.host import load
 
-    registries = load(entry_points=False) if mode == "compile" else None
+    registries = load(entry_points=False) if mode in ("compile", "validate-hot") else None
     setup = time.perf_counter() - setup_start
     if trace:
         tracemalloc.start()
     internal_errors = 0
+    valid = 0
     start = time.perf_counter()
     if mode == "load":
         for path in files:
@@ -83,6 +104,13 @@ def worker(mode: str, trace: bool) -> None:
             try:
                 compile_file(path, registries)
             except Exception:  # an internal error; counted, the bench goes on
+                internal_errors += 1
+    elif mode == "validate-hot":
+        for path in paths:
+            options = CompileOptions(allow_paths=(str(source_root(corpus, path)),))
+            try:
+                valid += not compile_file(str(path), registries, options).has_errors
+            except Exception:
                 internal_errors += 1
     elapsed = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1] if trace else None
@@ -95,6 +123,7 @@ def worker(mode: str, trace: bool) -> None:
         "tracemalloc_peak": peak,
         "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "internal_errors": internal_errors,
+        "valid": valid,
     }
     print(json.dumps(figures))
 
@@ -151,6 +180,77 @@ def corpus_rows(repeat: int) -> tuple[list[list[str]], list[str]]:
         if mode == "compile":
             setup_ms = best["setup_seconds"] * 1e3
             notes.append(f"imports and plugin registries: {setup_ms:.0f} ms (not counted above)")
+    return rows, notes
+
+
+# --- Kiln vs Heat: validating the HOT corpus ---------------------------------------------------
+
+
+def heat_python() -> str | None:
+    """KILN_HEAT_PYTHON, else .venv-heat/bin/python (make heat-venv) when it exists."""
+    candidate = os.environ.get("KILN_HEAT_PYTHON") or str(ROOT / ".venv-heat" / "bin" / "python")
+    return candidate if Path(candidate).exists() else None
+
+
+def run_heat(python: str, corpus: Path) -> dict:
+    """Validate every HOT template with Heat in one oracle process, as the differential test
+    does (parameters without a value are unknown); figures from the oracle's stats line."""
+    paths = hot_templates(corpus)
+    requests = [{"id": str(i), "template": str(path)} for i, path in enumerate(paths)]
+    document = {"requests": requests, "unknown_parameters": True, "stats": True}
+    done = subprocess.run(
+        [python, str(ORACLE)],
+        input=json.dumps(document),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"tools/heat_oracle.py failed:\n{done.stderr[-3000:]}")
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    stats = next(r["stats"] for r in records if "stats" in r)
+    results = [r for r in records if "stats" not in r]
+    return {
+        "files": len(results),
+        "bytes": sum(os.path.getsize(path) for path in paths),
+        # validation only: heatclient's file gathering plus the engine's checks, per template
+        "seconds": sum(r["seconds"] for r in results),
+        "setup_seconds": stats["import_seconds"] + stats["setup_seconds"],
+        "maxrss_kib": stats["maxrss_kib"],
+        "valid": sum(1 for r in results if r["valid"]),
+        "version": stats["heat_version"],
+    }
+
+
+def versus_rows(repeat: int, python: str, corpus: Path) -> tuple[list[list[str]], list[str]]:
+    kiln = min((run_worker("validate-hot") for _ in range(repeat)), key=lambda r: r["seconds"])
+    heat = min((run_heat(python, corpus) for _ in range(repeat)), key=lambda r: r["seconds"])
+    rows = []
+    for label, figures in (("Kiln (compile_file)", kiln), (f"Heat {heat['version']}", heat)):
+        rows.append(
+            [
+                label,
+                str(figures["files"]),
+                f"{figures['files'] / figures['seconds']:.0f}",
+                f"{figures['seconds']:.2f}",
+                f"{figures['setup_seconds']:.2f}",
+                f"{figures['maxrss_kib'] / 1024:.0f}",
+                str(figures["valid"]),
+            ]
+        )
+    ratio = heat["seconds"] / kiln["seconds"]
+    verdict = "yes" if ratio >= GOAL_RATIO else "NO"
+    speed = f"{ratio:.1f}x faster" if ratio >= 1 else f"{1 / ratio:.1f}x slower"
+    notes = [
+        f"Kiln is {speed} than Heat per template: {kiln['seconds'] / kiln['files'] * 1e3:.1f} "
+        f"ms against {heat['seconds'] / heat['files'] * 1e3:.1f} ms "
+        f"(goal: Kiln at least {GOAL_RATIO:.0f}x faster; met: {verdict})",
+        f"with start-up: Kiln {kiln['seconds'] + kiln['setup_seconds']:.2f} s, "
+        f"Heat {heat['seconds'] + heat['setup_seconds']:.2f} s for the whole corpus",
+    ]
+    if kiln["internal_errors"]:
+        notes.append(f"Kiln: {kiln['internal_errors']} template(s) raised (internal errors)")
     return rows, notes
 
 
@@ -321,7 +421,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--worker", choices=["none", "load", "compile"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--worker", choices=["none", "load", "compile", "validate-hot"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--with-peers", action="store_true", help="pip-install cfn-lint into bench/.venv-peers"
@@ -364,6 +466,35 @@ def main() -> None:
             ),
             "",
             *(f"- {note}" for note in notes),
+            "",
+        ]
+    python = heat_python()
+    if corpus is not None and python is not None:
+        rows, notes = versus_rows(repeat, python, corpus)
+        parts += [
+            f"## Validate the HOT corpus: Kiln vs Heat in-process (best of {repeat})",
+            "",
+            table(
+                [
+                    "validator",
+                    "templates",
+                    "templates/s",
+                    "seconds",
+                    "start-up s",
+                    "max RSS MiB",
+                    "valid",
+                ],
+                rows,
+            ),
+            "",
+            *(f"- {note}" for note in notes),
+            "",
+        ]
+    elif corpus is not None:
+        parts += [
+            "## Validate the HOT corpus: Kiln vs Heat in-process",
+            "",
+            "Heat's venv not found: run `make heat-venv` or set KILN_HEAT_PYTHON",
             "",
         ]
     rows, notes, report = cli_rows(runs, args.with_peers)

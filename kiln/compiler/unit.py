@@ -2,6 +2,7 @@
 passes fill in. Nodes never carry analysis results; the unit does."""
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from kiln.compiler.evaluate.values import Unknown, Value
 from kiln.compiler.graph import DependencyGraph
@@ -9,6 +10,9 @@ from kiln.compiler.ir.environment import Environment
 from kiln.compiler.ir.frozen import FrozenMap
 from kiln.compiler.ir.nodes import Template
 from kiln.compiler.source import SourceFile
+
+if TYPE_CHECKING:  # the passes package imports this module; the table is built there
+    from kiln.compiler.passes.symbols import SymbolTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +34,12 @@ class TemplateFacts:
     parameters: FrozenMap[str, Value] = field(default_factory=FrozenMap)
     # resolve_conditions: each condition's truth, or Unknown when it depends on the unknown.
     conditions: FrozenMap[str, bool | Unknown] = field(default_factory=FrozenMap)
+    # resolve_conditions: resources whose condition is false (Heat drops them).
+    disabled: frozenset[str] = frozenset()
     # dependency_graph: explicit, referenced and Heat's implicit dependencies.
     graph: DependencyGraph | None = None
+    # resolve_references: definitions and every reference to a name, resolved or not.
+    symbols: "SymbolTable | None" = None
 
 
 @dataclass(frozen=True, slots=True)

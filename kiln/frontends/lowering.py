@@ -78,6 +78,20 @@ class Lowerer:
             items=FrozenMap(zip(keys, values, strict=True)), key_spans=tuple(spans), span=node.span
         )
 
+    def _arguments(
+        self, condition_args: tuple[int, ...], value: LNode, path: LogicalPath, context: Context
+    ) -> e.Expr:
+        """Arguments, with the positions the function reads as conditions in that context."""
+        if not condition_args or not isinstance(value, LSeq):
+            return self.lower(value, path, context)
+        return e.ListExpr(
+            items=tuple(
+                self.lower(item, (*path, i), "condition" if i in condition_args else context)
+                for i, item in enumerate(value.items)
+            ),
+            span=value.span,
+        )
+
     def _function(
         self, key: LScalar, value: LNode, span: Span | None, path: LogicalPath, context: Context
     ) -> e.Expr | None:
@@ -107,7 +121,7 @@ class Lowerer:
             self.sink.report(c.FUNCTION_NOT_IN_CONDITION, key.span, fn_path, name=spelling)
             args = self.lower(value, fn_path, "value")
             return e.UnknownFn(name=spelling, args=args, reason="bad-arguments", span=span)
-        args = self.lower(value, fn_path, context)
+        args = self._arguments(spec.condition_args, value, fn_path, context)
         if found.status in ("not-yet", "wrong-format"):
             since = (
                 spec.condition_since

@@ -153,6 +153,21 @@ FOREACH_NOT_EXPANDED: Final = _code(
     W,
     "A CloudFormation Fn::ForEach loop, which Kiln does not expand and Heat does not have.",
 )
+BAD_ARGUMENT_TYPE: Final = _code(
+    "FN007", "bad-argument-type", E, "A function argument of a type the function cannot use."
+)
+BAD_ARGUMENT_VALUE: Final = _code(
+    "FN008", "bad-argument-value", E, "A function argument value the function rejects."
+)
+FUNCTION_NOT_IN_HEAT: Final = _code(
+    "FN009", "function-not-in-heat", E, "A CloudFormation function Heat does not implement."
+)
+MISSPELT_FUNCTION: Final = _code(
+    "FN010",
+    "misspelt-function",
+    W,
+    "A single-key map whose key looks like a misspelt function; Heat keeps it as a map.",
+)
 
 # --- FIL: files referenced by templates (get_file, provider and nested templates) -------------
 MISSING_FILE: Final = _code("FIL001", "missing-file", E, "A referenced file does not exist.")
@@ -206,14 +221,170 @@ UNKNOWN_RESOURCE_TYPE: Final = _code(
 TYPE_NOT_IN_HEAT: Final = _code(
     "SCH002", "type-not-in-heat", W, "A CloudFormation resource type that Heat does not implement."
 )
+UNKNOWN_PROPERTY: Final = _code(
+    "SCH003", "unknown-property", E, "A property the resource type does not have."
+)
+MISSING_PROPERTY: Final = _code(
+    "SCH004", "missing-required-property", E, "A required property without a value or default."
+)
+INVALID_PROPERTY_VALUE: Final = _code(
+    "SCH005", "invalid-property-value", E, "A property value of a type the property cannot take."
+)
+PROPERTY_CONSTRAINT: Final = _code(
+    "SCH006",
+    "property-constraint-violated",
+    E,
+    "A property value that breaks a constraint of its schema.",
+)
+HIDDEN_RESOURCE_TYPE: Final = _code(
+    "SCH007", "hidden-resource-type", E, "A resource type Heat has retired (HIDDEN)."
+)
+DEPRECATED_RESOURCE_TYPE: Final = _code(
+    "SCH008",
+    "deprecated-resource-type",
+    W,
+    "A deprecated resource type, or a hidden one Heat still maps to its substitute.",
+)
+UNSUPPORTED_RESOURCE_TYPE: Final = _code(
+    "SCH009",
+    "unsupported-resource-type",
+    W,
+    "A resource type Heat marks UNSUPPORTED (use at your own risk).",
+)
+DEPRECATED_PROPERTY: Final = _code(
+    "SCH010", "deprecated-property", W, "A deprecated, hidden or unsupported property."
+)
+PROPERTY_NOT_IMPLEMENTED: Final = _code(
+    "SCH011", "property-not-implemented", E, "A property Heat declares but does not implement."
+)
+PROPERTY_RULE: Final = _code(
+    "SCH012",
+    "invalid-property-combination",
+    E,
+    "Properties that Heat's plugin rejects together (or alone).",
+)
+PROPERTY_NOT_IN_HEAT: Final = _code(
+    "SCH013",
+    "heat-rejects-aws-property",
+    W,
+    "A property use that Heat's implementation of an AWS type rejects, in a template for AWS.",
+)
 
 # --- REF: names and references (resolve_references) ------------------------------------------
+UNKNOWN_PARAMETER: Final = _code(
+    "REF001", "unknown-parameter", E, "A reference to a parameter the template does not declare."
+)
+UNKNOWN_RESOURCE: Final = _code(
+    "REF002", "unknown-resource", E, "A reference to a resource the template does not define."
+)
+UNKNOWN_REFERENCE: Final = _code(
+    "REF003",
+    "unknown-reference",
+    E,
+    "A Ref or Fn::Sub variable that names no parameter, resource or pseudo parameter.",
+)
+UNKNOWN_MAPPING: Final = _code(
+    "REF004", "unknown-mapping", E, "Fn::FindInMap names a mapping the template does not define."
+)
+UNKNOWN_MAPPING_KEY: Final = _code(
+    "REF005", "unknown-mapping-key", E, "Fn::FindInMap names a key its mapping does not have."
+)
+PSEUDO_PARAMETER_NOT_IN_HEAT: Final = _code(
+    "REF006",
+    "pseudo-parameter-not-in-heat",
+    E,
+    "A pseudo parameter Heat does not provide in this dialect.",
+)
+UNKNOWN_ATTRIBUTE: Final = _code(
+    "REF007", "unknown-attribute", E, "An attribute the resource's type does not have."
+)
+SELF_REFERENCE: Final = _code(
+    "REF008", "self-reference", E, "A resource that depends on or refers to itself."
+)
+RESOURCE_REF_IN_CONDITION: Final = _code(
+    "REF009",
+    "resource-ref-in-condition",
+    E,
+    "A Ref to a resource inside a condition, where Heat reads Ref as a parameter only.",
+)
+DUPLICATE_NAME: Final = _code(
+    "REF010", "duplicate-name", E, "A resource with the same name as a parameter."
+)
 
 # --- CND: conditions (resolve_conditions) -----------------------------------------------------
+UNDEFINED_CONDITION: Final = _code(
+    "CND001", "undefined-condition", E, "A condition name that no condition defines."
+)
+CONDITION_CYCLE: Final = _code(
+    "CND002", "condition-cycle", E, "A condition whose definition depends on itself."
+)
+INVALID_CONDITION_DEFINITION: Final = _code(
+    "CND003",
+    "invalid-condition-definition",
+    E,
+    "A condition definition that is not a condition function or a boolean.",
+)
+INVALID_CONDITION: Final = _code(
+    "CND004",
+    "invalid-condition",
+    E,
+    "A value used as a condition that is neither a boolean nor a condition name.",
+)
 
 # --- EVL: evaluating functions (the evaluator, wherever a value is resolved) -----------------
+EVALUATION_FAILED: Final = _code(
+    "EVL001", "evaluation-failed", E, "A function Heat fails to resolve with these values."
+)
+REPLACE_KEY_NOT_FOUND: Final = _code(
+    "EVL002",
+    "replace-key-not-found",
+    E,
+    "A str_replace_strict parameter that does not occur in the template string.",
+)
+REPLACE_EMPTY_VALUE: Final = _code(
+    "EVL003",
+    "replace-empty-value",
+    E,
+    "A str_replace_vstrict parameter whose value is empty or null.",
+)
+YAQL_FAILED: Final = _code(
+    "EVL004", "yaql-failed", E, "A yaql expression that fails to parse or to evaluate."
+)
 
 # --- PAR: parameter values and constraints (validate_parameters) -----------------------------
+INVALID_PARAMETER_VALUE: Final = _code(
+    "PAR001",
+    "invalid-parameter-value",
+    E,
+    "A parameter value or default Heat cannot read as the parameter's type.",
+)
+PARAMETER_CONSTRAINT: Final = _code(
+    "PAR002",
+    "parameter-constraint-violated",
+    E,
+    "A parameter value or default that breaks a constraint.",
+)
+MISSING_PARAMETER_VALUE: Final = _code(
+    "PAR003",
+    "missing-parameter-value",
+    E,
+    "A parameter without a default that no -P or environment value sets.",
+)
+UNKNOWN_CUSTOM_CONSTRAINT: Final = _code(
+    "PAR004", "unknown-custom-constraint", E, "A custom_constraint name Heat does not register."
+)
+CONSTRAINT_NOT_FOR_TYPE: Final = _code(
+    "PAR005",
+    "constraint-not-for-type",
+    E,
+    "A constraint kind Heat does not allow on the parameter's type.",
+)
+HEAT_REJECTS_AWS_PARAMETER: Final = _code(
+    "PAR006",
+    "heat-rejects-aws-parameter",
+    W,
+    "A default AWS reads as text that Heat's constraint checks reject (a number where text is checked).",
+)
 
 # --- DEP: the dependency graph (dependency_graph) ---------------------------------------------
 DEPENDENCY_CYCLE: Final = _code(

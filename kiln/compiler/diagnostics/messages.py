@@ -51,6 +51,12 @@ MESSAGES: Final[dict[str, str]] = {
         "{name!r} is not expanded: Kiln does not check what the loop generates, and Heat "
         "has no Fn::ForEach{hint}"
     ),
+    c.BAD_ARGUMENT_TYPE.id: "{name!r}: {what} must be {expected}, not {actual} (Heat: {heat})",
+    c.BAD_ARGUMENT_VALUE.id: "{name!r}: {problem} (Heat: {heat})",
+    c.FUNCTION_NOT_IN_HEAT.id: "{name!r} is not supported by Heat: {consequence}",
+    c.MISSPELT_FUNCTION.id: (
+        "{key!r} is not a function in {version}; Heat keeps this single-key map as it is{hint}"
+    ),
     c.MISSING_FILE.id: "{what} {path!r} not found",
     c.PATH_OUTSIDE_ROOT.id: "{what} {path!r} is outside {root}; allow it with --allow-path",
     c.REMOTE_FILE.id: "{what} {url!r} is a URL; Kiln does not fetch it, so its content is not checked",
@@ -67,10 +73,65 @@ MESSAGES: Final[dict[str, str]] = {
     ),
     c.UNKNOWN_RESOURCE_TYPE.id: "resource {resource!r} has unknown type {type!r}{hint}",
     c.TYPE_NOT_IN_HEAT.id: "resource {resource!r}: Heat has no type {type!r}{hint}",
+    c.UNKNOWN_PROPERTY.id: "Unknown Property {name} in resource {resource!r} ({type}){hint}",
+    c.MISSING_PROPERTY.id: "Property {name} not assigned in resource {resource!r}: {type} requires it",
+    c.INVALID_PROPERTY_VALUE.id: "Property error: {where}: {problem}",
+    c.PROPERTY_CONSTRAINT.id: "Property error: {where}: {problem}",
+    c.HIDDEN_RESOURCE_TYPE.id: "resource {resource!r}: {type} is retired in Heat ({status} since {version}){detail}",
+    c.DEPRECATED_RESOURCE_TYPE.id: "resource {resource!r}: {type} is {status} since {version}{detail}",
+    c.UNSUPPORTED_RESOURCE_TYPE.id: "resource {resource!r}: {type} is UNSUPPORTED in Heat{detail}",
+    c.DEPRECATED_PROPERTY.id: "property {name!r} of {type} is {status}{detail}{hint}",
+    c.PROPERTY_NOT_IMPLEMENTED.id: "Property {name} not implemented yet in {type} (resource {resource!r})",
+    c.PROPERTY_RULE.id: "resource {resource!r} ({type}): {problem}",
+    c.PROPERTY_NOT_IN_HEAT.id: "resource {resource!r}: Heat's {type} rejects this, though AWS may accept it: {problem}{hint}",
     # REF
+    c.UNKNOWN_PARAMETER.id: "{via!r} names parameter {name!r}, which is not declared{hint}",
+    c.UNKNOWN_RESOURCE.id: "{via!r} names resource {name!r}, which is not defined{hint}",
+    c.UNKNOWN_REFERENCE.id: (
+        "{via!r} names {name!r}, which is no parameter, resource or pseudo parameter{hint}"
+    ),
+    c.UNKNOWN_MAPPING.id: "{via!r} names mapping {name!r}, which is not defined{hint}",
+    c.UNKNOWN_MAPPING_KEY.id: "mapping {mapping!r} has no {level} key {key!r}{hint}",
+    c.PSEUDO_PARAMETER_NOT_IN_HEAT.id: (
+        "pseudo parameter {name!r} is not supported by Heat in {dialect}: {consequence}{hint}"
+    ),
+    c.UNKNOWN_ATTRIBUTE.id: "no attribute {attribute!r} on {whose}{hint}",
+    c.SELF_REFERENCE.id: (
+        "resource {resource!r} refers to itself through {via!r}; Heat reports a circular dependency"
+    ),
+    c.RESOURCE_REF_IN_CONDITION.id: (
+        "{via!r} names resource {name!r} in a condition, where Heat reads Ref as a parameter "
+        "reference only and fails"
+    ),
+    c.DUPLICATE_NAME.id: (
+        "resource {name!r} has the same name as a parameter; Heat rejects the template "
+        "(Duplicate names)"
+    ),
     # CND
+    c.UNDEFINED_CONDITION.id: "condition {name!r} is not defined{hint} (Heat: Invalid condition)",
+    c.CONDITION_CYCLE.id: (
+        "condition {name!r} depends on itself: {chain} (Heat: Circular definition for condition)"
+    ),
+    c.INVALID_CONDITION_DEFINITION.id: (
+        "the definition of condition {name!r} is invalid: {definition}; it must be a condition "
+        "function or a boolean{hint}"
+    ),
+    c.INVALID_CONDITION.id: (
+        "{value} is not a condition: Heat takes a boolean or the name of a condition here "
+        "(Invalid condition)"
+    ),
     # EVL
+    c.EVALUATION_FAILED.id: "{name!r} fails when Heat resolves it: {message}",
+    c.REPLACE_KEY_NOT_FOUND.id: "{name!r}: {message}",
+    c.REPLACE_EMPTY_VALUE.id: "{name!r}: {message}",
+    c.YAQL_FAILED.id: "{name!r}: {message}",
     # PAR
+    c.INVALID_PARAMETER_VALUE.id: "Parameter {parameter!r} is invalid: {problem} ({source} is not a valid {type})",
+    c.PARAMETER_CONSTRAINT.id: "Parameter {parameter!r} is invalid: {problem} ({source} breaks the {constraint} constraint)",
+    c.MISSING_PARAMETER_VALUE.id: "The Parameter ({parameter}) was not provided: it has no default, and no -P or environment value sets it",
+    c.UNKNOWN_CUSTOM_CONSTRAINT.id: "parameter {parameter!r}: Heat has no custom constraint {name!r}{hint}",
+    c.CONSTRAINT_NOT_FOR_TYPE.id: "Parameter {parameter!r} is invalid: {problem}",
+    c.HEAT_REJECTS_AWS_PARAMETER.id: "Parameter {parameter!r}: Heat rejects {source}, though AWS reads it as text: {problem}",
     # DEP
     c.DEPENDENCY_CYCLE.id: "circular dependency: {cycle}; Heat cannot create this stack (Circular Dependency Found)",
     c.REFERENCE_TO_DISABLED.id: (

@@ -1,5 +1,7 @@
-"""The one evaluator: intrinsic functions resolved with Heat's semantics (being written)."""
+"""The one evaluator: intrinsic functions resolved with Heat 27's semantics, per template
+version and spelling (see evaluator.py)."""
 
-from kiln.compiler.evaluate.values import Unknown, Value
+from kiln.compiler.evaluate.evaluator import Evaluator
+from kiln.compiler.evaluate.values import ABSENT, Absent, Unknown, Value, is_concrete
 
-__all__ = ["Unknown", "Value"]
+__all__ = ["ABSENT", "Absent", "Evaluator", "Unknown", "Value", "is_concrete"]

@@ -51,6 +51,8 @@ class FunctionSpec:
         `2010-09-09`, Heat's `2012-12-12`, "" for none), the set that has the function.
     contexts: where the spelling is a function; elsewhere it is an ordinary map key.
     condition_since: in HOT, the first version whose conditions accept it.
+    condition_args: positions of a list argument lowered as conditions (Heat's If parses its
+        first argument with parse_condition, so `if: [{equals: ...}, a, b]` works).
     in_heat: False for CloudFormation functions Heat does not implement.
     """
 
@@ -63,6 +65,8 @@ class FunctionSpec:
     formats: frozenset[str] | None = None
     contexts: frozenset[Context] = frozenset({"value", "condition"})
     condition_since: str | None = None
+    # Positions of list arguments read as conditions (`if`'s first argument).
+    condition_args: tuple[int, ...] = ()
     in_heat: bool = True
 
 

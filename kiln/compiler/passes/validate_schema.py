@@ -1,37 +1,415 @@
 """Resources against resource-type schemas.
 
-So far: the type exists (a registered plugin type, an alias, a provider template, or a type the
-environment maps); property-level validation follows in the schema validator.
+For every resource whose condition is not statically false: the type exists (a registered
+plugin type, an alias, a provider template, or a type the environment maps) and is not retired;
+its properties match the type's schema (heat/engine/properties.py: unknown names, required
+ones, types with Heat's coercion, constraints), on literal values and on what functions
+evaluate to under the known parameters; and the cross-property rules Heat keeps in plugin code
+hold (resource_types/rules.py). A provider template's properties are its parameters
+(TemplateResource.get_schemas); a group's member definition is checked as Heat's
+ResourceGroup.validate_nested_stack checks it.
+
+In a CloudFormation template written for AWS (no HeatTemplateFormatVersion), a property
+Heat's implementation of an AWS type lacks is a warning (SCH013), like an AWS type Heat lacks
+(SCH002): the template may be right for AWS.
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from kiln.compiler.diagnostics import Diagnostic, LogicalPath
 from kiln.compiler.diagnostics import codes as c
+from kiln.compiler.evaluate.values import Unknown
+from kiln.compiler.ir import expr as e
+from kiln.compiler.ir import nodes as n
+from kiln.compiler.ir.types import ValueType
 from kiln.compiler.names import is_template_type, suggest
 from kiln.compiler.passes import PassContext
-from kiln.compiler.unit import CompilationUnit
+from kiln.compiler.resource_types import property_schema as ps
+from kiln.compiler.resource_types import rules
+from kiln.compiler.resource_types import validator as v
+from kiln.compiler.resource_types.model import ResourceTypeSchema
+from kiln.compiler.source import Span
+from kiln.compiler.unit import CompilationUnit, NestedRef
+
+_CODES: Final[dict[str, c.Code]] = {
+    "unknown-property": c.UNKNOWN_PROPERTY,
+    "missing-property": c.MISSING_PROPERTY,
+    "type": c.INVALID_PROPERTY_VALUE,
+    "constraint": c.PROPERTY_CONSTRAINT,
+    "deprecated": c.DEPRECATED_PROPERTY,
+    "not-implemented": c.PROPERTY_NOT_IMPLEMENTED,
+    "conflict": c.PROPERTY_RULE,
+}
+_GROUP_MEMBER: Final = {
+    "OS::Heat::ResourceGroup": ("resource_def", "count"),
+    "OS::Heat::AutoScalingGroup": ("resource", None),
+}
+_HEAT_CFN_VERSION: Final = "2012-12-12"
+# Compiled property schemas, one per type (the registry caches the raw data it came from).
+_COMPILED: dict[str, tuple[Mapping[str, Any], ps.ObjectSchema]] = {}
 
 
 def validate_schema(unit: CompilationUnit, context: PassContext) -> CompilationUnit:
-    schemas = context.registries.schemas
-    names = sorted(schemas.names())
-    mapped = {(ref.template_file, ref.resource) for ref in unit.nested}
+    mapped = {(ref.template_file, ref.resource): ref for ref in unit.nested}
     for template in unit.all_templates():
-        for name, resource in template.resources.items():
-            type_name = resource.type
-            if not type_name or is_template_type(type_name) or (template.file, name) in mapped:
-                continue
-            if unit.environment.lookup_type(name, type_name) is not None:
-                continue
-            if type_name in schemas or schemas.resolve_alias(type_name) in schemas:
-                continue
-            # In CloudFormation an unknown type may be real on AWS (its own types, Custom::*,
-            # registry extensions, modules): a warning for the Heat target, not an error.
-            cfn = template.dialect == "cfn"
-            context.sink.report(
-                c.TYPE_NOT_IN_HEAT if cfn else c.UNKNOWN_RESOURCE_TYPE,
-                resource.type_span or resource.span,
-                ("Resources", name, "Type") if cfn else ("resources", name, "type"),
-                type=type_name,
-                resource=name,
-                hint=suggest(type_name, names),
-            )
+        _Template(unit, template, context, mapped).run()
     return unit
+
+
+def compiled(schema: ResourceTypeSchema) -> ps.ObjectSchema:
+    """A type's property schema, compiled once per type and kept."""
+    cached = _COMPILED.get(schema.name)
+    if cached is not None and cached[0] is schema.raw:
+        return cached[1]
+    result = ps.compile_object(schema.properties)
+    _COMPILED[schema.name] = (schema.raw, result)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """What a resource's properties are checked against."""
+
+    type: str
+    schema: ps.ObjectSchema
+    plugin: ResourceTypeSchema | None  # None for a provider template
+
+
+class _Template:
+    def __init__(
+        self,
+        unit: CompilationUnit,
+        template: n.Template,
+        context: PassContext,
+        mapped: Mapping[tuple[str, str], NestedRef],
+    ) -> None:
+        self.unit = unit
+        self.template = template
+        self.sink = context.sink
+        self.schemas = context.registries.schemas
+        self.mapped = mapped
+        self.deploy = bool(context.parameters) or bool(unit.environment.files)
+        self.cfn = template.dialect == "cfn"
+        self.aws = self.cfn and template.version != _HEAT_CFN_VERSION
+        self.facts = unit.facts_of(template)
+        self.attribute_type = v.attribute_typer(self.schemas)
+        self.evaluate, self.evaluated = v.make_evaluate(
+            template, self.facts.parameters, self.facts.conditions or None, unit.files,
+            self.attribute_type,
+        )  # fmt: skip
+        self._names: list[str] | None = None
+        self.secrets = _secrets(template, self.facts.parameters)
+
+    def run(self) -> None:
+        for name, resource in self.template.resources.items():
+            if not resource.type or self._disabled(name, resource):
+                continue
+            if resource.external_id is not None:
+                continue  # Heat validates only that the resource exists (validate_external)
+            target = self._target(name, resource, resource.type, False, resource.type_span)
+            if target is None:
+                continue
+            base = (
+                ("Resources", name, "Properties") if self.cfn else ("resources", name, "properties")
+            )
+            if target.plugin is not None and not self._support(name, resource, target.plugin):
+                continue
+            if target.type in rules.ANY_PROPERTIES:
+                continue
+            properties = self._properties(name, resource.properties, target, base, resource.span)
+            if target.plugin is not None:
+                self._rules(name, target, properties, base, resource.span)
+            self._member(name, resource, target, base)
+        # What the evaluator found while resolving properties: Heat fails the stack on them
+        # (heat-semantics-surprises.md #5). Not for a template written for AWS, where Heat's
+        # stand-ins (AWS::Region is ap-southeast-1) would make noise of right templates.
+        if not self.aws:
+            for diagnostic in self.evaluated:
+                if isinstance(diagnostic, Diagnostic) and not self._covered(diagnostic):
+                    self.sink.add(diagnostic)
+
+    # --- the type ------------------------------------------------------------------------------
+
+    def _target(
+        self, name: str, resource: n.Resource, type_name: str, member: bool, span: Span | None
+    ) -> _Target | None:
+        """The schema for a resource's type, or for its group member's type (Heat looks a
+        member's type up under the member's name, "0"). None, reported, for an unknown type;
+        None for a template Kiln could not read (reported where it was read)."""
+        environment = self.unit.environment
+        ref = self.mapped.get((self.template.file, name))
+        vias = ("group",) if member else ("type", "registry")
+        if ref is not None and ref.via in vias:
+            nested = self.unit.templates.get(ref.nested_file)
+            if nested is None:
+                return None
+            # Without -P/-e nothing supplies parameter_defaults, so a parameter without a
+            # default is not reported missing (as validate_parameters does for the root).
+            defaults: Mapping[str, object] = environment.parameter_defaults
+            if not self.deploy:
+                defaults = dict.fromkeys(nested.parameters)
+            return _Target(type_name, ps.from_parameters(nested.parameters, defaults), None)
+        if is_template_type(type_name):
+            return None
+        lookup = "0" if member else name
+        final = environment.resolve_type(lookup, type_name)
+        schema = self.schemas.get(final) or self.schemas.get(self.schemas.resolve_alias(final))
+        if schema is not None:
+            return _Target(schema.name, compiled(schema), schema)
+        if environment.lookup_type(lookup, type_name) is not None:
+            return None  # mapped to a template Kiln did not read, or to a type it lacks
+        # In CloudFormation an unknown type may be real on AWS (its own types, Custom::*,
+        # registry extensions, modules): a warning for the Heat target, not an error.
+        if self._names is None:
+            self._names = sorted(self.schemas.names())
+        where = (
+            ("resources", name, "properties", *_member_type_path(resource))
+            if member
+            else self._path(name, "Type" if self.cfn else "type")
+        )
+        self.sink.report(
+            c.TYPE_NOT_IN_HEAT if self.cfn else c.UNKNOWN_RESOURCE_TYPE, span or resource.span,
+            where, type=type_name, resource=name, hint=suggest(type_name, self._names),
+        )  # fmt: skip
+        return None
+
+    def _support(self, name: str, resource: n.Resource, schema: ResourceTypeSchema) -> bool:
+        """Report a retired, deprecated or unsupported type; False when its properties are
+        not worth checking (a retired type is a placeholder or a dead service)."""
+        status = schema.support
+        span = resource.type_span or resource.span
+        where = self._path(name, "Type" if self.cfn else "type")
+        detail = f": {status.message}" if status.message else ""
+        version = status.version or "an earlier release"
+        if status.is_hidden and (status.substitute or schema.name in rules.HIDDEN_BUT_WORKING):
+            if status.substitute:
+                detail += f"; Heat still maps it to {status.substitute}"
+            self.sink.report(
+                c.DEPRECATED_RESOURCE_TYPE, span, where, resource=name, type=schema.name,
+                status="HIDDEN", version=version, detail=detail,
+            )  # fmt: skip
+            return True
+        if status.is_hidden:
+            self.sink.report(
+                c.HIDDEN_RESOURCE_TYPE, span, where, resource=name, type=schema.name,
+                status="HIDDEN", version=version, detail=detail,
+            )  # fmt: skip
+            return False
+        if status.is_deprecated:
+            self.sink.report(
+                c.DEPRECATED_RESOURCE_TYPE, span, where, resource=name, type=schema.name,
+                status="DEPRECATED", version=version, detail=detail,
+            )  # fmt: skip
+        elif status.status == "UNSUPPORTED":
+            self.sink.report(
+                c.UNSUPPORTED_RESOURCE_TYPE, span, where, resource=name, type=schema.name,
+                detail=detail,
+            )  # fmt: skip
+        return True
+
+    # --- properties ----------------------------------------------------------------------------
+
+    def _properties(
+        self,
+        name: str,
+        properties: e.Expr | None,
+        target: _Target,
+        base: LogicalPath,
+        span: Span | None,
+    ) -> v.PropertyValidator:
+        checker = v.PropertyValidator(
+            self.evaluate, self._attribute, base, rules.RENAMES.get(target.type, {}), self.secrets
+        )
+        checker.validate(
+            target.schema, properties, (properties.span if properties else None) or span
+        )
+        for finding in checker.findings:
+            self._report(name, target, finding, base)
+        return checker
+
+    def _report(self, name: str, target: _Target, finding: v.Finding, base: LogicalPath) -> None:
+        path = (*base, *finding.path)
+        code = _CODES[finding.kind]
+        fields: dict[str, Any] = {"resource": name, "type": target.type, "name": finding.name}
+        if self._for_aws(target):
+            # Heat's AWS types are partial copies of AWS's: what they reject may be right on
+            # AWS. Heat's deprecations of them mean nothing there.
+            if finding.kind != "deprecated":
+                self.sink.report(
+                    c.PROPERTY_NOT_IN_HEAT, finding.span, path, problem=finding.message,
+                    hint=finding.hint, **fields,
+                )  # fmt: skip
+            return
+        if finding.kind in ("type", "constraint"):
+            where = ".".join(str(item) for item in path)
+            self.sink.report(code, finding.span, path, where=where, problem=finding.message)
+        elif finding.kind == "conflict":
+            self.sink.report(code, finding.span, path, problem=finding.message, **fields)
+        elif finding.kind == "deprecated":
+            schema = _schema_at(target.schema, finding.path)
+            status = schema.support.status if schema is not None else "DEPRECATED"
+            detail = f": {finding.message}" if finding.message else ""
+            self.sink.report(
+                code, finding.span, path, status=status, detail=detail, hint=finding.hint, **fields
+            )
+        else:
+            self.sink.report(code, finding.span, path, hint=finding.hint, **fields)
+
+    def _rules(
+        self,
+        name: str,
+        target: _Target,
+        checker: v.PropertyValidator,
+        base: LogicalPath,
+        span: Span | None,
+    ) -> None:
+        resource = self.template.resources[name]
+        node = resource.properties
+        if node is not None and not isinstance(node, e.MapExpr):
+            return
+        values = checker.concrete(node) if node is not None else {}
+        if not isinstance(values, dict):
+            return
+        refs = {
+            key: item.name
+            for key, item in (node.items.items() if node is not None else ())
+            if isinstance(item, e.ResourceRef)
+        }
+        spans = {key: node.key_span(key) for key in node.items} if node is not None else {}
+        props = rules.Props(values, spans, refs, self.template.resources)
+        for rule in rules.RULES.get(target.type, ()):
+            for finding in rule(props, name):
+                at = _span_at(node, finding.path) if finding.path else resource.type_span
+                code = c.PROPERTY_NOT_IN_HEAT if self._for_aws(target) else c.PROPERTY_RULE
+                self.sink.report(
+                    code, at or (node.span if node is not None else None) or span,
+                    (*base, *finding.path), resource=name, type=target.type,
+                    problem=finding.message, hint="",
+                )  # fmt: skip
+
+    def _member(self, name: str, resource: n.Resource, target: _Target, base: LogicalPath) -> None:
+        """ResourceGroup.validate_nested_stack (and the autoscaling group's member): the
+        member definition's properties against the member type, unless count is 0."""
+        if target.type not in _GROUP_MEMBER or not isinstance(resource.properties, e.MapExpr):
+            return
+        key, count_key = _GROUP_MEMBER[target.type]
+        count = resource.properties.items.get(count_key) if count_key else None
+        if isinstance(count, e.Int) and count.value == 0:
+            return
+        member = resource.properties.items.get(key)
+        member_type = member.items.get("type") if isinstance(member, e.MapExpr) else None
+        if not isinstance(member, e.MapExpr) or not isinstance(member_type, e.Str):
+            return
+        inner = self._target(name, resource, member_type.value, True, member_type.span)
+        if inner is None:
+            return
+        path = (*base, key, "properties")
+        if inner.plugin is not None and not self._support(name, resource, inner.plugin):
+            return
+        properties = member.items.get("properties")
+        if properties is not None and target.type == "OS::Heat::ResourceGroup":
+            properties = v.with_index(properties, v.index_var(resource.properties))
+        self._properties(name, properties, inner, path, member.span)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _attribute(self, node: e.AttrRef) -> Any:
+        resource = self.template.resources.get(node.resource)
+        attribute = node.attribute.value if isinstance(node.attribute, e.Str) else None
+        if resource is None or attribute is None or node.path:
+            return ValueType.ANY
+        return self.attribute_type(
+            self.unit.environment.resolve_type(node.resource, resource.type), attribute
+        )
+
+    def _disabled(self, name: str, resource: n.Resource) -> bool:
+        """A resource Heat drops because its condition is statically false."""
+        disabled = getattr(self.facts, "disabled", None)
+        if disabled is not None and name in disabled:
+            return True
+        condition = resource.condition
+        if isinstance(condition, e.Bool):
+            return not condition.value
+        if isinstance(condition, e.Str | e.ConditionRef):
+            return (
+                self.facts.conditions.get(
+                    condition.value if isinstance(condition, e.Str) else condition.name
+                )
+                is False
+            )
+        return False
+
+    def _covered(self, diagnostic: Diagnostic) -> bool:
+        """An evaluation failure another pass already reported inside the same function
+        (check_functions finds many statically: FN007 at the offending argument)."""
+        span = diagnostic.span
+        if span is None:
+            return False
+        return any(
+            other.span is not None
+            and other.span.file == span.file
+            and span.start <= other.span.start <= span.end
+            and other.severity >= c.Severity.ERROR
+            for other in self.sink
+        )
+
+    def _for_aws(self, target: _Target) -> bool:
+        return self.aws and target.type.startswith("AWS::")
+
+    def _path(self, name: str, key: str) -> LogicalPath:
+        return ("Resources" if self.cfn else "resources", name, key)
+
+
+def _secrets(template: n.Template, values: Mapping[str, object]) -> list[str]:
+    """The text of every hidden parameter's value (and of its items), to mask in messages."""
+    found: list[str] = []
+    for name, parameter in template.parameters.items():
+        value = values.get(name)
+        if not parameter.hidden or value is None or isinstance(value, Unknown):
+            continue
+        items = value if isinstance(value, list) else [value]
+        found.extend(str(item) for item in items)
+        found.append(str(value))
+    return found
+
+
+def _span_at(node: e.Expr | None, path: tuple[str | int, ...]) -> Span | None:
+    """Where a rule's finding points: the key or list item at the end of its path, as deep
+    as the literal properties go."""
+    span: Span | None = node.span if node is not None else None
+    for item in path:
+        if isinstance(node, e.MapExpr) and isinstance(item, str) and item in node.items:
+            span = node.key_span(item) or span
+            node = node.items[item]
+        elif isinstance(node, e.ListExpr) and isinstance(item, int) and item < len(node.items):
+            node = node.items[item]
+            span = node.span or span
+        else:
+            break
+    return span
+
+
+def _member_type_path(resource: n.Resource) -> tuple[str, ...]:
+    for key, _ in _GROUP_MEMBER.values():
+        if isinstance(resource.properties, e.MapExpr) and key in resource.properties.items:
+            return (key, "type")
+    return ("type",)
+
+
+def _schema_at(schema: ps.ObjectSchema, path: tuple[str | int, ...]) -> ps.PropSchema | None:
+    current: ps.PropSchema | None = None
+    properties: Mapping[str, ps.PropSchema] | None = schema.properties
+    for item in path:
+        if isinstance(item, int):
+            if current is None or current.items is None:
+                return None
+            current = current.items
+            properties = current.properties
+            continue
+        if properties is None or item not in properties:
+            return None
+        current = properties[item]
+        properties = current.properties
+    return current

@@ -65,7 +65,13 @@ _HEAT_ROWS: Final = (
     _row("Fn::Replace", b.build_cfn_replace, "Heat's substring replacement."),
     _row("Fn::MemberListToMap", b.build_member_list_to_map, "Heat's member-list conversion."),
     _row("Fn::ResourceFacade", b.unary(e.ResourceFacade, "kind"), "Facade of the parent."),
-    _row("Fn::If", b.if_(None), "Choose a value by a condition.", formats=CONDITION_FORMATS),
+    _row(
+        "Fn::If",
+        b.if_(None),
+        "Choose a value by a condition.",
+        formats=CONDITION_FORMATS,
+        condition_args=(0,),
+    ),
     # Condition functions: inside Conditions (and a resource's Condition) only.
     _row("Fn::Equals", b.build_equals, "Whether two values are equal.", contexts=CONDITION_ONLY),
     _row("Fn::Not", b.not_(list_form=True), "Negate a condition.", contexts=CONDITION_ONLY),

@@ -59,7 +59,13 @@ HOT_FUNCTIONS: Final[tuple[FunctionSpec, ...]] = (
         contexts=frozenset({"value", "condition"}),
         condition_since="2017-09-01",
     ),
-    _row("if", b.if_("2021-04-16"), "Choose a value by a condition.", since="2016-10-14"),
+    _row(
+        "if",
+        b.if_("2021-04-16"),
+        "Choose a value by a condition.",
+        since="2016-10-14",
+        condition_args=(0,),
+    ),
     _row("filter", b.build_filter, "Remove values from a list.", since="2017-02-24"),
     _row(
         "str_replace_strict",

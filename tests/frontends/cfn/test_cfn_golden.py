@@ -16,10 +16,19 @@ def relative(path: Path) -> Path:
     return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
 
 
+# What a template written for AWS gets from the Heat target: the golden cases exercise AWS's
+# functions and attributes on purpose, so these are expected; anything else is not.
+HEAT_TARGET_CODES = {"FN009", "REF006", "REF007"}
+
+
 @pytest.mark.parametrize("path", CASES, ids=[p.name for p in CASES])
 def test_ir_dump(path, registries, update_golden):
     result = compile_file(str(relative(path)), registries)
-    errors = [d for d in result.diagnostics if str(d.severity) == "error"]
+    errors = [
+        d
+        for d in result.diagnostics
+        if str(d.severity) == "error" and d.code.id not in HEAT_TARGET_CODES
+    ]
     assert not errors, [f"{d.span}: {d.code.id} {d.message}" for d in errors]
     assert result.unit is not None
     compare_golden(dump(result.unit.root, spans=True), path.with_suffix(".ir"), update_golden)
