@@ -290,6 +290,53 @@ def graph(
     sys.exit(EXIT_ERRORS if result.has_errors else EXIT_OK)
 
 
+@cli.command("preview")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_common_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json is the stable document (see kiln/compiler/preview.py).",
+)
+@guarded
+def preview(
+    path: str,
+    environments: tuple[str, ...],
+    parameters: tuple[str, ...],
+    allow_paths: tuple[str, ...],
+    max_file_size: int | None,
+    no_plugins: bool,
+    output_format: str,
+) -> None:
+    """Show what Heat's stack preview shows, offline: every resource with its properties
+    resolved as far as they can be before deployment (the rest marked unknown), and the
+    outputs. Diagnostics go to standard error; exit 1 when the template has errors."""
+    import json
+
+    from kiln.compiler.diagnostics.render import render_text
+    from kiln.compiler.driver import compile_file
+    from kiln.compiler.preview import preview_document
+    from kiln.compiler.preview import render_text as render_preview
+
+    options = _options(environments, parameters, allow_paths, max_file_size)
+    registries = _registries(no_plugins)
+    result = compile_file(path, registries, options)
+    if result.diagnostics:
+        click.echo(render_text(result.diagnostics, result.sources), err=True, nl=False)
+    if result.unit is None:
+        click.echo("kiln: no preview: the template could not be read", err=True)
+        sys.exit(EXIT_ERRORS)
+    document = preview_document(result.unit, registries.schemas)
+    if output_format == "json":
+        click.echo(json.dumps(document, indent=2))
+    else:
+        click.echo(render_preview(document), nl=False)
+    sys.exit(EXIT_ERRORS if result.has_errors else EXIT_OK)
+
+
 def main() -> None:
     cli()
 
