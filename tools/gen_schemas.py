@@ -9,8 +9,9 @@ installed; Kiln does not need Heat at runtime::
     /path/to/heat-venv/bin/python tools/gen_schemas.py
 
 Options: ``--out DIR`` writes somewhere other than ``kiln/schemas/resources`` (used by the
-determinism test), ``--environment FILE`` reads the alias registry from another
-``environment.d/default.yaml`` (the default is the one pip installs under ``<venv>/etc/heat``).
+determinism test), ``--templates-out DIR`` somewhere other than ``templates`` beside it,
+``--environment FILE`` reads the alias registry from another ``environment.d/default.yaml`` (the
+default is the one pip installs under ``<venv>/etc/heat``).
 
 What it does: ``heat.engine.resources.global_env()`` (no database, keystone or network), then for
 every entry of ``env.registry._registry`` (all 201 types, HIDDEN and AWS::* included) it converts
@@ -18,7 +19,10 @@ the plugin class's ``properties_schema``, ``attributes_schema`` (plus ``base_att
 ``update_policy_schema`` and ``support_status`` into one JSON file per type. Property schemas become
 JSON Schema draft 2020-12; Heat semantics JSON Schema cannot express become ``x-`` keywords. See
 ``kiln/schemas/README.md`` for the format and ``kiln/schemas/meta/resource-type.schema.json`` for
-the contract. Output is deterministic: running it twice yields identical bytes.
+the contract. The templates the default environment maps types to
+(``file:///etc/heat/templates/*.yaml``: AWS::RDS::DBInstance, AWS::CloudWatch::Alarm) are copied
+byte for byte from ``<venv>/etc/heat/templates`` into ``kiln/schemas/templates/``. Output is
+deterministic: running it twice yields identical bytes.
 """
 
 import argparse
@@ -38,6 +42,8 @@ HEAT_VERSION: Final = "27.0.1"
 JSON_SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 INDEX_FILE: Final = "index.json"
 GENERATOR: Final = "tools/gen_schemas.py"
+# Where Heat's default environment points for the templates Heat installs (etc/heat/templates).
+HEAT_TEMPLATES_URL: Final = "file:///etc/heat/templates/"
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 DEFAULT_OUT: Final = REPO_ROOT / "kiln" / "schemas" / "resources"
@@ -311,6 +317,31 @@ def load_aliases(environment_file: Path) -> dict[str, str]:
     return {str(key): str(value) for key, value in registry.items() if isinstance(value, str)}
 
 
+def copy_templates(aliases: Mapping[str, str], environment_file: Path, out: Path) -> int:
+    """Copy the templates the aliases map types to (file:///etc/heat/templates/NAME) from the
+    ``templates`` directory beside ``environment.d``, byte for byte; delete stale copies."""
+    source = environment_file.resolve().parent.parent / "templates"
+    names = sorted(
+        {
+            target.removeprefix(HEAT_TEMPLATES_URL)
+            for target in aliases.values()
+            if target.startswith(HEAT_TEMPLATES_URL)
+        }
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        if not (source / name).is_file():
+            raise GenerationError(f"the default environment maps a type to {name}, not in {source}")
+        data = (source / name).read_bytes()
+        target = out / name
+        if not target.exists() or target.read_bytes() != data:
+            target.write_bytes(data)
+    for stale in sorted(out.glob("*.yaml")):
+        if stale.name not in names:
+            stale.unlink()
+    return len(names)
+
+
 def dump_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
@@ -338,8 +369,12 @@ def check_heat_version(allow_mismatch: bool) -> str:
     return installed
 
 
-def generate(out: Path, environment_file: Path) -> dict[str, int]:
-    """Write every per-type file and ``index.json`` into ``out``; return summary counts."""
+def generate(
+    out: Path, environment_file: Path, templates_out: Path | None = None
+) -> dict[str, int]:
+    """Write every per-type file and ``index.json`` into ``out``, and the default
+    environment's templates into ``templates_out`` (``templates`` beside ``out``); return
+    summary counts."""
     quiet_heat()
     import heat
     from heat.engine import resources
@@ -373,17 +408,19 @@ def generate(out: Path, environment_file: Path) -> dict[str, int]:
         for name, cls in env.constraints.items()
         if cls.__module__ == PURE_CONSTRAINT_MODULE and "." not in name
     )
+    aliases = load_aliases(environment_file)
     index = {
         "heat_version": HEAT_VERSION,
         "generated_by": GENERATOR,
         "types": types_index,
-        "aliases": load_aliases(environment_file),
+        "aliases": aliases,
         "custom_constraints": sorted(constraint_classes),
         "constraint_classes": constraint_classes,
         "pure_constraints": pure,
     }
     write_if_changed(out / INDEX_FILE, dump_json(index))
     files_written.add(INDEX_FILE)
+    templates = copy_templates(aliases, environment_file, templates_out or out.parent / "templates")
 
     for stale in sorted(out.glob("*.json")):
         if stale.name not in files_written:
@@ -394,7 +431,8 @@ def generate(out: Path, environment_file: Path) -> dict[str, int]:
         "types": len(types_index),
         "visible": len(types_index) - hidden,
         "hidden": hidden,
-        "aliases": len(index["aliases"]),
+        "aliases": len(aliases),
+        "templates": templates,
         "custom_constraints": len(constraint_classes),
         "pure_constraints": len(pure),
     }
@@ -403,6 +441,12 @@ def generate(out: Path, environment_file: Path) -> dict[str, int]:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
+    parser.add_argument(
+        "--templates-out",
+        type=Path,
+        default=None,
+        help="directory for the default environment's templates (default: templates beside --out)",
+    )
     parser.add_argument(
         "--environment",
         type=Path,
@@ -422,7 +466,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     check_heat_version(args.allow_version_mismatch)
     if not args.environment.is_file():
         raise SystemExit(f"Heat environment file not found: {args.environment}")
-    counts = generate(args.out, args.environment)
+    counts = generate(args.out, args.environment, args.templates_out)
     summary = ", ".join(f"{value} {key}" for key, value in counts.items())
     print(f"heat {HEAT_VERSION}: {summary} -> {args.out}")
     return 0

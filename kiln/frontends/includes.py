@@ -3,14 +3,17 @@
 What heatclient gathers into the `files` dict before a stack create
 (heatclient/common/template_utils.py), done here offline: get_file targets, provider templates
 (`type: x.yaml`), templates the environment's registry maps types to, and the templates of
-nested stack resources. Paths resolve against the including file's directory and stay relative
-when the root was given relative, so diagnostics show readable paths. Nothing outside the root
-template's tree, the environment files' directories or an --allow-path directory is read (FIL002);
-URLs are never fetched (FIL003). Heat's max_nested_stack_depth (5) and include cycles are
-reported, never followed.
+nested stack resources. A type that Heat's default environment maps to a template it ships
+(AWS::RDS::DBInstance) is a registry mapping to Kiln's copy (kiln/schemas/templates/). Paths
+resolve against the including file's directory and stay relative when the root was given
+relative, so diagnostics show readable paths. Nothing outside the root template's tree, the
+environment files' directories, an --allow-path directory or Kiln's copies is read (FIL002);
+URLs and CloudFormation dynamic references are never fetched (FIL003). Heat's
+max_nested_stack_depth (5) and include cycles are reported, never followed.
 """
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -27,11 +30,15 @@ from kiln.compiler.names import is_template_type
 from kiln.compiler.source import Span
 from kiln.compiler.unit import NestedRef
 from kiln.frontends.loader import DEFAULT_MAX_BYTES
+from kiln.schemas.default_environment import templates_dir
 
 # heat/common/config.py: a stack at this depth may not create a nested stack (root is 0).
 MAX_NESTED_DEPTH: Final = 5
 CFN_STACK: Final = "AWS::CloudFormation::Stack"
 HEAT_STACK: Final = "OS::Heat::Stack"
+# AWS's dynamic references ({{resolve:ssm:name:1}}, ssm-secure, secretsmanager): resolved by
+# CloudFormation at deploy time; Heat has none and keeps the text.
+DYNAMIC_REFERENCE: Final = re.compile(r"\{\{resolve:[^{}]*\}\}")
 # Group types whose members are one resource definition (property, then its `type` key).
 GROUP_MEMBER: Final = {
     "OS::Heat::ResourceGroup": "resource_def",
@@ -103,7 +110,9 @@ class _Resolver:
     ) -> None:
         self.root_dir = os.path.dirname(root.file) or "."
         env_dirs = [os.path.dirname(path) or "." for path in environment.files]
-        self.allowed = [_real(path) for path in (self.root_dir, *allow_paths, *env_dirs)]
+        # The templates of Heat's default environment that Kiln ships are always readable.
+        builtin = templates_dir()
+        self.allowed = [_real(p) for p in (self.root_dir, *allow_paths, *env_dirs, builtin)]
         self.load_template = load_template
         self.sink = sink
         self.templates: dict[str, Template] = {}
@@ -223,6 +232,12 @@ class _Resolver:
         final_type = environment.resolve_type(name, resource.type)
         if final_type == CFN_STACK:
             url = _property(resource.properties, "TemplateURL")
+            if isinstance(url, e.Str) and DYNAMIC_REFERENCE.search(url.value):
+                # A CloudFormation dynamic reference ({{resolve:ssm:...}}) names a URL that AWS
+                # looks up when it deploys: there is no file here to read, nor a path to join.
+                what = "nested stack template (a dynamic reference)"
+                self.report(c.REMOTE_FILE, url.span, ("resources", name), what=what, url=url.value)
+                return None
             if isinstance(url, e.Str):
                 path = self.local(
                     template.file, url.value, "nested stack template", url.span, ("resources", name)

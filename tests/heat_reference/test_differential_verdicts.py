@@ -296,17 +296,6 @@ KNOWN: tuple[Known, ...] = (
         "silently ignores the key.",
         lambda c: c.heat_valid and c.kiln_errors_all("SYN019"),
     ),
-    Known(
-        "kiln-stricter",
-        "nested stack template not found (FIL001 on AWS::CloudFormation::Stack TemplateURL)",
-        "heat/engine/resources/aws/cfn/stack.py fetches TemplateURL when the stack is created, "
-        "not when it is validated; it would fail then.",
-        lambda c: (
-            c.heat_valid
-            and c.format == "cfn"
-            and c.kiln_errors_all("FIL001", lambda d: d.message.startswith("nested stack"))
-        ),
-    ),
 )
 
 

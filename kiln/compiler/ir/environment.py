@@ -6,11 +6,15 @@ strategies), heatclient/common/template_utils.py (which registry values are file
 
 The registry keeps every entry in file order, as written; `Environment` folds them into Heat's
 effective registry (later paths replace earlier ones, null values delete) once, at construction.
+A type the user's registry does not map is looked up in Heat's default environment, as far as it
+maps types to templates (builtin_template_entry).
 """
 
 import fnmatch
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Final
 
 from kiln.compiler.ir.expr import Expr, Float, Int, ListExpr, MapExpr, Null, Str
@@ -178,7 +182,10 @@ class Environment:
             return None
         candidates = self._candidates(resource, type_name)
         if not candidates:
-            return None
+            # Heat's ResourceRegistry falls back to the global registry, whose default
+            # environment maps a few types to templates Heat ships (AWS::RDS::DBInstance).
+            builtin = builtin_template_entry(type_name)
+            return (builtin, builtin.target_path or "") if builtin is not None else None
         # Heat tries the candidates in order until one resolves; without the plugin registry
         # here, a mapping to a type this registry does not map counts as resolved (the schema
         # pass checks that type exists), so the first candidate wins.
@@ -214,6 +221,21 @@ class Environment:
             if fnmatch.fnmatchcase(resource, entry.resource):
                 values.update(entry.hooks if key == HOOKS_KEY else entry.restricted_actions)
         return frozenset(values)
+
+
+@cache
+def builtin_template_entry(type_name: str) -> RegistryEntry | None:
+    """The entry of Heat's default environment (etc/heat/environment.d/default.yaml) mapping
+    `type_name` to a template Heat ships, with the copy Kiln ships as its target_path; None for
+    every other type. The data is kiln/schemas' (kiln/schemas/default_environment.py)."""
+    # Imported here: the IR does not depend on the schema data unless a type is looked up.
+    from kiln.schemas.default_environment import HEAT_TEMPLATES_URL, template_types
+
+    path = template_types().get(type_name)
+    if path is None:
+        return None
+    url = HEAT_TEMPLATES_URL + os.path.basename(path)
+    return RegistryEntry(key=type_name, target=url, target_path=path)
 
 
 def _fold(entries: tuple[RegistryEntry, ...]) -> dict[RegistryPath, RegistryEntry]:

@@ -11,7 +11,8 @@ Missing values: `kiln validate` of a template alone is like `openstack orchestra
 validate`, which needs no values. Only when the user gives at least one -P or -e (a
 deploy-like check) is a parameter with neither default nor value an error, as `stack create`
 raises UserParameterMissing. A nested template's missing value is its parent's missing
-property (validate_schema reports it there).
+property, which validate_schema reports there with or without -P/-e: Heat's TemplateResource
+makes such a parameter a required property, and template validation checks it.
 """
 
 from collections.abc import Mapping

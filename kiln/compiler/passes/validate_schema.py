@@ -5,15 +5,19 @@ plugin type, an alias, a provider template, or a type the environment maps) and 
 its properties match the type's schema (heat/engine/properties.py: unknown names, required
 ones, types with Heat's coercion, constraints), on literal values and on what functions
 evaluate to under the known parameters; and the cross-property rules Heat keeps in plugin code
-hold (resource_types/rules.py). A provider template's properties are its parameters
-(TemplateResource.get_schemas); a group's member definition is checked as Heat's
-ResourceGroup.validate_nested_stack checks it.
+hold (resource_types/rules.py), on the values Heat's plugin code reads (a null is the default
+or the type's empty value). A provider template's properties are its parameters
+(TemplateResource.get_schemas), one without a default or a parameter_defaults value required;
+so are those of AWS::RDS::DBInstance and AWS::CloudWatch::Alarm, which Heat's default
+environment maps to templates (kiln/schemas/templates/). A group's member definition is checked
+as Heat's ResourceGroup.validate_nested_stack checks it, unless the group's size is 0.
 
 In a CloudFormation template written for AWS (no HeatTemplateFormatVersion), a property
 Heat's implementation of an AWS type lacks is a warning (SCH013), like an AWS type Heat lacks
 (SCH002): the template may be right for AWS.
 """
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -32,6 +36,7 @@ from kiln.compiler.resource_types import validator as v
 from kiln.compiler.resource_types.model import ResourceTypeSchema
 from kiln.compiler.source import Span
 from kiln.compiler.unit import CompilationUnit, NestedRef
+from kiln.schemas.default_environment import templates_dir
 
 _CODES: Final[dict[str, c.Code]] = {
     "unknown-property": c.UNKNOWN_PROPERTY,
@@ -42,9 +47,12 @@ _CODES: Final[dict[str, c.Code]] = {
     "not-implemented": c.PROPERTY_NOT_IMPLEMENTED,
     "conflict": c.PROPERTY_RULE,
 }
+# The member definition's key, and the properties the group's size comes from: the first
+# that is non-zero (ResourceGroup.get_size: count; AutoScalingGroup.child_template:
+# desired_capacity, else min_size).
 _GROUP_MEMBER: Final = {
-    "OS::Heat::ResourceGroup": ("resource_def", "count"),
-    "OS::Heat::AutoScalingGroup": ("resource", None),
+    "OS::Heat::ResourceGroup": ("resource_def", ("count",)),
+    "OS::Heat::AutoScalingGroup": ("resource", ("desired_capacity", "min_size")),
 }
 _HEAT_CFN_VERSION: Final = "2012-12-12"
 # Compiled property schemas, one per type (the registry caches the raw data it came from).
@@ -90,9 +98,13 @@ class _Template:
         self.sink = context.sink
         self.schemas = context.registries.schemas
         self.mapped = mapped
-        self.deploy = bool(context.parameters) or bool(unit.environment.files)
         self.cfn = template.dialect == "cfn"
         self.aws = self.cfn and template.version != _HEAT_CFN_VERSION
+        # A template of Heat's default environment (AWS::RDS::DBInstance) used by templates
+        # written for AWS: what fails inside it comes from their AWS values, and is said at
+        # the resources that use it, as a warning (SCH013), like Heat's AWS types' rejections.
+        self.aws_users = _aws_users(unit, template)
+        self.aws = self.aws or bool(self.aws_users)
         self.facts = unit.facts_of(template)
         self.attribute_type = v.attribute_typer(self.schemas)
         self.evaluate, self.evaluated = v.make_evaluate(
@@ -129,6 +141,15 @@ class _Template:
             for diagnostic in self.evaluated:
                 if isinstance(diagnostic, Diagnostic) and not self._covered(diagnostic):
                     self.sink.add(diagnostic)
+        for parent, name in self.aws_users:
+            resource = parent.resources[name]
+            for diagnostic in self.evaluated:
+                if isinstance(diagnostic, Diagnostic):
+                    self.sink.report(
+                        c.PROPERTY_NOT_IN_HEAT, resource.type_span or resource.span,
+                        ("Resources", name, "Type"), resource=name, type=resource.type,
+                        problem=f"in Heat's template for it, {diagnostic.message}", hint="",
+                    )  # fmt: skip
 
     # --- the type ------------------------------------------------------------------------------
 
@@ -145,11 +166,11 @@ class _Template:
             nested = self.unit.templates.get(ref.nested_file)
             if nested is None:
                 return None
-            # Without -P/-e nothing supplies parameter_defaults, so a parameter without a
-            # default is not reported missing (as validate_parameters does for the root).
-            defaults: Mapping[str, object] = environment.parameter_defaults
-            if not self.deploy:
-                defaults = dict.fromkeys(nested.parameters)
+            # A parameter with no default that parameter_defaults does not set is a required
+            # property (TemplateResource.get_schemas), -P/-e or not: Heat's template
+            # validation says "Property X not assigned" when the parent does not pass it.
+            # (The root's own parameters need no value to validate: validate_parameters.)
+            defaults = environment.parameter_defaults
             return _Target(type_name, ps.from_parameters(nested.parameters, defaults), None)
         if is_template_type(type_name):
             return None
@@ -197,7 +218,9 @@ class _Template:
                 status="HIDDEN", version=version, detail=detail,
             )  # fmt: skip
             return False
-        if status.is_deprecated:
+        if status.is_deprecated and not self.aws_users:
+            # (Inside Heat's template for an AWS type that templates written for AWS use, a
+            # deprecation of Heat's means nothing to them, as for Heat's AWS types.)
             self.sink.report(
                 c.DEPRECATED_RESOURCE_TYPE, span, where, resource=name, type=schema.name,
                 status="DEPRECATED", version=version, detail=detail,
@@ -269,9 +292,12 @@ class _Template:
         node = resource.properties
         if node is not None and not isinstance(node, e.MapExpr):
             return
-        values = checker.concrete(node) if node is not None else {}
-        if not isinstance(values, dict):
+        literal = checker.concrete(node) if node is not None else {}
+        if not isinstance(literal, dict):
             return
+        # What the plugin's validate() would read: nulls and absent properties as Heat
+        # resolves them (a null image is '', which Server's rule counts as given).
+        values = v.heat_properties(target.schema, literal)
         refs = {
             key: item.name
             for key, item in (node.items.items() if node is not None else ())
@@ -290,13 +316,13 @@ class _Template:
                 )  # fmt: skip
 
     def _member(self, name: str, resource: n.Resource, target: _Target, base: LogicalPath) -> None:
-        """ResourceGroup.validate_nested_stack (and the autoscaling group's member): the
-        member definition's properties against the member type, unless count is 0."""
+        """ResourceGroup.validate_nested_stack (and the autoscaling group's
+        StackResource.validate_nested_stack): the member definition's properties against the
+        member type, unless the group's size is 0 (the nested stack then has no member)."""
         if target.type not in _GROUP_MEMBER or not isinstance(resource.properties, e.MapExpr):
             return
-        key, count_key = _GROUP_MEMBER[target.type]
-        count = resource.properties.items.get(count_key) if count_key else None
-        if isinstance(count, e.Int) and count.value == 0:
+        key, size_keys = _GROUP_MEMBER[target.type]
+        if self._group_size(resource.properties, size_keys, base) == 0:
             return
         member = resource.properties.items.get(key)
         member_type = member.items.get("type") if isinstance(member, e.MapExpr) else None
@@ -312,6 +338,21 @@ class _Template:
         if properties is not None and target.type == "OS::Heat::ResourceGroup":
             properties = v.with_index(properties, v.index_var(resource.properties))
         self._properties(name, properties, inner, path, member.span)
+
+    def _group_size(
+        self, properties: e.MapExpr, keys: tuple[str, ...], base: LogicalPath
+    ) -> int | None:
+        """The group's size from the first of `keys` that is not zero; None when a value is
+        not known (or the property is absent: ResourceGroup's count defaults to 1)."""
+        size: int | None = None
+        for key in keys:
+            node = properties.items.get(key)
+            if node is None:
+                continue
+            size = _as_int(self.evaluate(node, (*base, key)))
+            if size != 0:
+                return size
+        return size
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -362,6 +403,23 @@ class _Template:
         return ("Resources" if self.cfn else "resources", name, key)
 
 
+def _aws_users(unit: CompilationUnit, template: n.Template) -> list[tuple[n.Template, str]]:
+    """The resources that use `template`, when it is one Kiln ships for Heat's default
+    environment and every template using it was written for AWS; else none."""
+    if os.path.dirname(template.file) != templates_dir():
+        return []
+    users: list[tuple[n.Template, str]] = []
+    for ref in unit.nested:
+        parent = unit.templates.get(ref.template_file)
+        if ref.nested_file != template.file or parent is None:
+            continue
+        if parent.dialect != "cfn" or parent.version == _HEAT_CFN_VERSION:
+            return []
+        if ref.resource in parent.resources:
+            users.append((parent, ref.resource))
+    return users
+
+
 def _secrets(template: n.Template, values: Mapping[str, object]) -> list[str]:
     """The text of every hidden parameter's value (and of its items), to mask in messages."""
     found: list[str] = []
@@ -373,6 +431,16 @@ def _secrets(template: n.Template, values: Mapping[str, object]) -> list[str]:
         found.extend(str(item) for item in items)
         found.append(str(value))
     return found
+
+
+def _as_int(value: object) -> int | None:
+    """An Integer property's value as Heat coerces it (int("3")); None when not known."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
 
 
 def _span_at(node: e.Expr | None, path: tuple[str | int, ...]) -> Span | None:

@@ -1,11 +1,13 @@
 """Cross-property rules Heat keeps in plugin code, as small functions keyed by resource type.
 
 Each rule mirrors one plugin `validate()` (or a helper it calls) and names the Heat file and
-method it copies; messages are Heat's. Rules see the properties through `Props`: a value is
-the literal, or what a function evaluates to, or UNKNOWN when that is not known before
-deployment. A rule never fires on an UNKNOWN it would have to guess about, so a template Heat
-accepts is never reported; Heat's checks that ask a cloud service (image/flavor lookups,
-microversions, quotas) are left out.
+method it copies; messages are Heat's. Rules see the properties through `Props` as the
+plugin's `self.properties[name]` gives them (validator.heat_properties: coerced by type, a null
+the default or the type's empty value, so a null String is '' and `is not None`; an absent
+property its default or None): the literal, or what a function evaluates to, or UNKNOWN when
+that is not known before deployment. A rule never fires on an UNKNOWN it would have to guess
+about, so a template Heat accepts is never reported; Heat's checks that ask a cloud service
+(image/flavor lookups, microversions, quotas) are left out.
 
 RENAMES mirrors the REPLACE translation rules (`translation_rules()`): a deprecated property
 whose value Heat moves to its replacement.

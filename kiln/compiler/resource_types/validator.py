@@ -323,6 +323,41 @@ class PropertyValidator:
         self.findings.append(Finding(kind, path, span, message, name, hint))
 
 
+def heat_properties(schema: ps.ObjectSchema, values: Mapping[str, object]) -> dict[str, object]:
+    """The properties as a plugin's validate() reads them (`self.properties[name]`,
+    heat/engine/properties.py Properties._get_property_value): every property of the schema,
+    a given value coerced by Property.get_value (an explicit null becomes the default or the
+    type's empty value: a null String is '', which `is not None`), an absent one its default
+    or None; maps with a schema and lists of them the same way inside (_get_children).
+    `values` are plain values with OPAQUE where unknown; what coercion rejects stays as it
+    is (the type error is reported by the validator)."""
+    found: dict[str, object] = {
+        key: value for key, value in values.items() if key not in schema.properties
+    }
+    for name, child in schema.properties.items():
+        if name in values:
+            found[name] = _heat_value(child, values[name])
+        elif child.has_default:
+            found[name] = _heat_value(child, None)
+        else:
+            found[name] = None
+    return found
+
+
+def _heat_value(schema: ps.PropSchema, value: object) -> object:
+    if value is OPAQUE:
+        return value
+    try:
+        coerced = ps.coerce(schema, value)
+    except ps.PropertyError:
+        return value
+    if schema.properties is not None and isinstance(coerced, Mapping):
+        return heat_properties(ps.ObjectSchema(schema.properties), coerced)
+    if schema.items is not None and isinstance(coerced, list):
+        return [_heat_value(schema.items, item) for item in coerced]
+    return coerced
+
+
 def _entries(
     node: e.MapExpr | dict[str, object], span: Span | None
 ) -> Iterator[tuple[str, object, Span | None]]:

@@ -10,6 +10,7 @@ from kiln_testing import check_case
 
 from kiln.compiler.driver import CompileOptions, CompileResult, compile_file
 from kiln.plugins.host import Registries
+from kiln.schemas.default_environment import templates_dir
 
 TREES = Path(__file__).parent / "trees"
 ROOTS = [
@@ -145,7 +146,7 @@ def test_nested_stacks(registries: Registries, monkeypatch: pytest.MonkeyPatch) 
     assert set(result.unit.templates) == {"main.yaml", "child.yaml", "remote.yaml"}
     # OS::Heat::Stack's template is a get_file: its text is in the files table as well.
     assert "heat_template_version" in result.unit.files["remote.yaml"]
-    assert located(result) == [("main.yaml", 14, "FIL003")]
+    assert located(result) == [("main.yaml", 14, "FIL003"), ("main.yaml", 19, "FIL003")]
 
 
 # --- depth and cycles ------------------------------------------------------------------------
@@ -190,3 +191,32 @@ def test_a_diamond_is_not_a_cycle(registries: Registries, monkeypatch: pytest.Mo
     ]
     assert result.unit is not None
     assert set(result.unit.templates) == {"diamond.yaml", "left.yaml", "right.yaml", "shared.yaml"}
+
+
+# --- Heat's default environment ----------------------------------------------------------------
+
+
+def test_default_environment_maps_types_to_the_templates_heat_ships(
+    registries: Registries, tmp_path: Path
+) -> None:
+    """AWS::RDS::DBInstance and AWS::CloudWatch::Alarm are registry-mapped templates, read from
+    kiln/schemas/templates/ (outside the template's tree, yet readable); a mapping in the
+    user's environment takes precedence, as Heat's user registry does over its global one."""
+    main = tmp_path / "main.yaml"
+    main.write_text(
+        "heat_template_version: 2013-05-23\nresources:\n"
+        "  db: {type: AWS::RDS::DBInstance}\n"
+        "  alarm: {type: AWS::CloudWatch::Alarm}\n",
+        encoding="utf-8",
+    )
+    shipped = Path(templates_dir())
+    result = compile_file(str(main), registries)
+    assert nested(result) == [
+        (str(main), "db", str(shipped / "AWS_RDS_DBInstance.yaml"), "registry"),
+        (str(main), "alarm", str(shipped / "AWS_CloudWatch_Alarm.yaml"), "registry"),
+    ]
+    assert located(result) == []
+    env = tmp_path / "env.yaml"
+    env.write_text("resource_registry:\n  AWS::CloudWatch::Alarm: OS::Heat::None\n")
+    mapped = compile_file(str(main), registries, CompileOptions(environment_files=(str(env),)))
+    assert [ref[1] for ref in nested(mapped)] == ["db"]
