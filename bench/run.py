@@ -12,6 +12,7 @@ bench/README.md for what each figure means.
 """
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -128,6 +129,76 @@ def worker(mode: str, trace: bool) -> None:
     print(json.dumps(figures))
 
 
+class StageTimer:
+    """Exclusive wall time per stage: a stage's time excludes the stages it calls (a nested
+    template's load and frontend, inside includes, count as load and frontend)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+        self._stack: list[list[float]] = []  # [start, time spent in nested stages]
+
+    def wrap(self, name: str, function):  # type: ignore[no-untyped-def]
+        self.seconds.setdefault(name, 0.0)
+        self.calls.setdefault(name, 0)
+
+        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+            frame = [time.perf_counter(), 0.0]
+            self._stack.append(frame)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self._stack.pop()
+                spent = time.perf_counter() - frame[0]
+                self.seconds[name] += spent - frame[1]
+                self.calls[name] += 1
+                if self._stack:
+                    self._stack[-1][1] += spent
+
+        return timed
+
+
+def stage_worker() -> None:
+    """Validate the HOT corpus as the validate-hot worker does, with a timer around each
+    driver stage and each pipeline pass; print one JSON line {stage: seconds}."""
+    corpus = corpus_dir()
+    assert corpus is not None
+    paths = hot_templates(corpus)
+    from kiln.compiler import driver, passes
+    from kiln.frontends import environment, includes
+    from kiln.plugins.host import load
+
+    registries = load(entry_points=False)
+    timer = StageTimer()
+    driver.load_file = timer.wrap("load (YAML/JSON to located tree)", driver.load_file)
+    driver.Session.parse_template = timer.wrap(  # type: ignore[method-assign]
+        "frontend (located tree to IR)", driver.Session.parse_template
+    )
+    environment.check_parameters = timer.wrap(
+        "environment parameters", environment.check_parameters
+    )
+    includes.resolve = timer.wrap("includes (get_file, nested templates)", includes.resolve)
+    passes.PIPELINE = tuple(
+        passes.PassSpec(spec.name, timer.wrap(f"pass {spec.name}", spec.run), spec.requires)
+        for spec in passes.PIPELINE
+    )
+    # One untimed round first: the schema registry loads each type's schema lazily, once.
+    options = [
+        driver.CompileOptions(allow_paths=(str(source_root(corpus, path)),)) for path in paths
+    ]
+    for round_ in range(2):
+        if round_ == 1:
+            timer.seconds = dict.fromkeys(timer.seconds, 0.0)
+            start = time.perf_counter()
+        for path, option in zip(paths, options, strict=True):
+            with contextlib.suppress(Exception):  # an internal error: the corpus test says so
+                driver.compile_file(str(path), registries, option)
+    total = time.perf_counter() - start
+    stages = dict(timer.seconds)
+    stages["other (driver, results, sorting diagnostics)"] = total - sum(stages.values())
+    print(json.dumps({"files": len(paths), "total": total, "stages": stages}))
+
+
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -223,6 +294,25 @@ def run_heat(python: str, corpus: Path) -> dict:
     }
 
 
+def stage_rows(repeat: int) -> tuple[list[list[str]], list[str]]:
+    """Where compile_file spends its time over the HOT corpus: the fastest of `repeat` runs
+    for each stage."""
+    runs = [run_worker("stages") for _ in range(repeat)]
+    files = runs[0]["files"]
+    stages = {name: min(run["stages"][name] for run in runs) for name in runs[0]["stages"]}
+    total = min(run["total"] for run in runs)
+    rows = [
+        [name, f"{seconds:.3f}", f"{seconds / files * 1e3:.2f}", f"{seconds / total * 100:.0f}%"]
+        for name, seconds in stages.items()
+    ]
+    rows.append(["total (fastest run)", f"{total:.3f}", f"{total / files * 1e3:.2f}", "100%"])
+    notes = [
+        f"{files} HOT templates, after one untimed round (schemas load lazily, once); "
+        "exclusive times: a nested template's load and frontend count as load and frontend"
+    ]
+    return rows, notes
+
+
 def versus_rows(repeat: int, python: str, corpus: Path) -> tuple[list[list[str]], list[str]]:
     kiln = min((run_worker("validate-hot") for _ in range(repeat)), key=lambda r: r["seconds"])
     heat = min((run_heat(python, corpus) for _ in range(repeat)), key=lambda r: r["seconds"])
@@ -270,7 +360,10 @@ def kiln_command() -> tuple[list[str], str, str]:
 def time_command(
     command: list[str], runs: int, env: dict[str, str] | None = None
 ) -> tuple[list[float], int]:
-    subprocess.run(command, capture_output=True, env=env, cwd=ROOT, check=False)  # warm caches
+    # Warm the disk cache, and write the bytecode caches as an installed package has them
+    # (pip compiles them at install), even where PYTHONDONTWRITEBYTECODE is set.
+    warm = {k: v for k, v in (env or os.environ).items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(command, capture_output=True, env=warm, cwd=ROOT, check=False)
     times = []
     code = 0
     for _ in range(runs):
@@ -335,7 +428,10 @@ def cli_rows(runs: int, with_peers: bool) -> tuple[list[list[str]], list[str], s
     env = child_env()
     command, how, python = kiln_command()
     rows: list[list[str]] = []
-    notes = [f"kiln run as `{how}`"]
+    notes = [
+        f"kiln run as `{how}`; bytecode caches written by a warm-up run (pip writes them at "
+        "install), even when PYTHONDONTWRITEBYTECODE is set"
+    ]
     workdir = Path(tempfile.mkdtemp(prefix="kiln-bench-"))
     try:
         tiny_hot = workdir / "tiny.yaml"
@@ -422,7 +518,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--worker", choices=["none", "load", "compile", "validate-hot"], help=argparse.SUPPRESS
+        "--worker",
+        choices=["none", "load", "compile", "validate-hot", "stages"],
+        help=argparse.SUPPRESS,
     )
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
@@ -430,6 +528,9 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="one corpus run and 3 CLI runs")
     args = parser.parse_args()
+    if args.worker == "stages":
+        stage_worker()
+        return
     if args.worker:
         worker(args.worker, args.trace)
         return
@@ -464,6 +565,16 @@ def main() -> None:
                 ],
                 rows,
             ),
+            "",
+            *(f"- {note}" for note in notes),
+            "",
+        ]
+    if corpus is not None:
+        rows, notes = stage_rows(repeat)
+        parts += [
+            f"## Time per stage: compile_file over the HOT corpus (best of {repeat})",
+            "",
+            table(["stage", "seconds", "ms per template", "share"], rows),
             "",
             *(f"- {note}" for note in notes),
             "",

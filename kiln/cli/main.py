@@ -7,7 +7,6 @@ Exit codes: 0 no errors, 1 errors in the input, 2 usage error, 3 internal error 
 import functools
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
@@ -38,6 +37,8 @@ def guarded(command: F) -> F:
             click.echo(f"kiln: internal error: {type(error).__name__}: {error}", err=True)
             click.echo(BUG_REPORT_HINT, err=True)
             if os.environ.get("KILN_DEBUG"):
+                import traceback  # only on this path: the module costs start-up time
+
                 traceback.print_exc()
             else:
                 click.echo("Run with KILN_DEBUG=1 to see the traceback.", err=True)

@@ -5,23 +5,52 @@ character offsets into the decoded text, for slicing.
 """
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Position:
+# Positions and spans are made three times per node of every file read; they were frozen
+# dataclasses, whose __init__ costs twice as much. Same attributes, equality, hash, order and
+# repr as the dataclasses had.
+class Position(NamedTuple):
     line: int
     column: int
     offset: int = 0
 
 
-@dataclass(frozen=True, slots=True)
 class Span:
-    """A region of one file. `file` is the path as the user named it."""
+    """A region of one file. `file` is the path as the user named it. Immutable."""
 
+    __slots__ = ("end", "file", "start")
+    __match_args__ = ("file", "start", "end")
     file: str
     start: Position
     end: Position
+
+    def __init__(self, file: str, start: Position, end: Position) -> None:
+        _set_file(self, file)
+        _set_start(self, start)
+        _set_end(self, end)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.file, self.start, self.end) == (other.file, other.start, other.end)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.file, self.start, self.end))
+
+    def __repr__(self) -> str:
+        return f"Span(file={self.file!r}, start={self.start!r}, end={self.end!r})"
+
+    def __reduce__(self) -> tuple[type["Span"], tuple[str, Position, Position]]:
+        return (Span, (self.file, self.start, self.end))
 
     @property
     def line(self) -> int:
@@ -33,6 +62,13 @@ class Span:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.start.line}:{self.start.column}"
+
+
+_new_tuple = tuple.__new__
+_bisect_right = bisect.bisect_right
+_set_file = vars(Span)["file"].__set__
+_set_start = vars(Span)["start"].__set__
+_set_end = vars(Span)["end"].__set__
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +94,24 @@ class SourceFile:
 
     def position(self, offset: int) -> Position:
         """The 1-based line and column of a 0-based character offset."""
-        offset = max(0, min(offset, len(self.text)))
-        line_index = bisect.bisect_right(self._line_starts, offset) - 1
-        return Position(line_index + 1, offset - self._line_starts[line_index] + 1, offset)
+        if offset < 0:
+            offset = 0
+        elif offset > len(self.text):
+            offset = len(self.text)
+        starts = self._line_starts
+        line_index = _bisect_right(starts, offset) - 1
+        return _new_tuple(Position, (line_index + 1, offset - starts[line_index] + 1, offset))
 
     def span(self, start: int, end: int) -> Span:
-        return Span(self.path, self.position(start), self.position(end))
+        first = self.position(start)
+        starts = self._line_starts
+        if first.offset <= end <= len(self.text) and (
+            first.line == len(starts) or end < starts[first.line]
+        ):
+            # On the same line: no second search.
+            last = _new_tuple(Position, (first.line, first.column + end - first.offset, end))
+            return Span(self.path, first, last)
+        return Span(self.path, first, self.position(end))
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line without its line break ('' when out of range)."""

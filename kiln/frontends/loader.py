@@ -11,7 +11,6 @@ CloudFormation short-form tags (`!Ref x`, `!GetAtt a.b`, ...) become their long 
 """
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -75,6 +74,16 @@ _NON_PRINTABLE: Final = re.compile(
 _MAX_INT_CHARS: Final = 4300
 _MAX_INT_BITS: Final = 14_000
 _resolver = yaml.resolver.Resolver()
+# Resolver.resolve's table for plain scalars, by first character ("" for an empty scalar):
+# the resolvers for that character, then the wildcard ones, in PyYAML's order.
+_WILDCARD: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
+    _resolver.yaml_implicit_resolvers.get(None, [])
+)
+_IMPLICIT: Final[dict[str, tuple[tuple[str, re.Pattern[str]], ...]]] = {
+    first: (*rules, *_WILDCARD)
+    for first, rules in _resolver.yaml_implicit_resolvers.items()
+    if first is not None
+}
 _constructor = yaml.constructor.SafeConstructor()
 
 
@@ -211,20 +220,35 @@ class _Fatal(Exception):
         self.diagnostic = diagnostic
 
 
-@dataclass(slots=True)
 class _Open:
     """A mapping or sequence being composed."""
 
-    is_map: bool
-    start: Span
-    tag: str | None
-    anchor: str | None
-    flow: bool = False
-    items: list[LNode] = field(default_factory=list)
-    size: int = 1
-    seen: dict[tuple[type, ScalarValue], LScalar] = field(default_factory=dict)
-    merges: list[int] = field(default_factory=list)  # entry indices of `<<` merge keys
-    last_end: int = -1  # offset where the last item's text ends
+    __slots__ = (
+        "anchor",
+        "complex_keys",
+        "flow",
+        "is_map",
+        "items",
+        "last_end",
+        "merges",
+        "seen",
+        "size",
+        "start",
+        "tag",
+    )  # fmt: skip
+
+    def __init__(self, is_map: bool, event: Any, start: Position, tag: str | None) -> None:
+        self.is_map = is_map
+        self.start = start
+        self.tag = tag
+        self.anchor: str | None = event.anchor
+        self.flow = bool(event.flow_style)
+        self.items: list[LNode] = []
+        self.size = 1
+        self.seen: dict[tuple[type, ScalarValue], LScalar] = {}
+        self.merges: list[int] = []  # entry indices of `<<` merge keys
+        self.complex_keys = False  # a key that is no scalar (reported when the map ends)
+        self.last_end = -1  # offset where the last item's text ends
 
 
 def _load_yaml(source: SourceFile, options: LoadOptions) -> LoadResult:
@@ -252,13 +276,18 @@ def _load_yaml(source: SourceFile, options: LoadOptions) -> LoadResult:
     return LoadResult(source, root, "yaml", tuple(diagnostics))
 
 
-def _events(text: str) -> Iterator[Any]:
-    parser = _Parser(text)
-    try:
-        while parser.check_event():
-            yield parser.get_event()
-    finally:
-        parser.dispose()
+_ScalarEvent: Final = yaml.ScalarEvent
+_AliasEvent: Final = yaml.AliasEvent
+_MappingStartEvent: Final = yaml.MappingStartEvent
+_SequenceStartEvent: Final = yaml.SequenceStartEvent
+_MappingEndEvent: Final = yaml.MappingEndEvent
+_SequenceEndEvent: Final = yaml.SequenceEndEvent
+_DocumentStartEvent: Final = yaml.DocumentStartEvent
+_StreamEndEvent: Final = yaml.StreamEndEvent
+_new_tuple: Final = tuple.__new__
+# Line breaks other than "\n" (YAML also breaks at \r, NEL and the Unicode separators): where
+# libyaml's line and column differ from ours.
+_OTHER_BREAKS: Final = ("\r", "\x85", "\u2028", "\u2029")
 
 
 def _compose(
@@ -266,6 +295,9 @@ def _compose(
 ) -> LNode | None:
     """Build the first document's tree from parser events, iteratively."""
     path = source.path
+    text = source.text
+    max_depth = options.max_depth
+    max_nodes = options.max_nodes
     stack: list[_Open] = []
     anchors: dict[str, tuple[LNode, int]] = {}
     total = 0
@@ -273,101 +305,151 @@ def _compose(
     documents = 0
 
     # libyaml's own line and column agree with ours unless the text has line breaks other
-    # than "\n" (YAML also breaks at \r, NEL and the Unicode separators); then look them up.
-    text = source.text
-    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+    # than "\n"; then look them up (a third of load time was these lookups). At the very end
+    # of the text libyaml also counts a line break the text may not have (its stream end
+    # "forces a new line"), so a mark there is looked up too.
+    exact_marks = not any(other in text for other in _OTHER_BREAKS)
+    position = source.position
+    length = len(text)
+    if not exact_marks:
 
-        def span_of(event: Any) -> Span:
-            return Span(
-                path,
-                source.position(event.start_mark.index),
-                source.position(event.end_mark.index),
-            )
+        def at(mark: Any) -> Position:
+            return position(mark.index)
 
     else:
 
-        def span_of(event: Any) -> Span:
-            start, end = event.start_mark, event.end_mark
-            return Span(
-                path,
-                Position(start.line + 1, start.column + 1, start.index),
-                Position(end.line + 1, end.column + 1, end.index),
-            )
+        def at(mark: Any) -> Position:
+            index = mark.index
+            if index >= length:
+                return position(index)
+            return _new_tuple(Position, (mark.line + 1, mark.column + 1, index))
 
-    for event in _events(source.text):
-        kind = type(event)
-        if kind is yaml.DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                diagnostics.append(make(c.MULTIPLE_DOCUMENTS, span_of(event)))
+    def span_of(event: Any) -> Span:
+        return Span(path, at(event.start_mark), at(event.end_mark))
+
+    new_tuple = _new_tuple
+    implicit_rules = _IMPLICIT.get
+    wildcard = _WILDCARD
+    parser = _Parser(text)
+    get_event = parser.get_event
+    try:
+        while True:
+            event = get_event()
+            kind = event.__class__
+            node: LNode
+            end_offset: int
+            if kind is _ScalarEvent:
+                # The most frequent event: positions and plain strings inline.
+                if exact_marks:
+                    mark = event.start_mark
+                    index = mark.index
+                    if index < length:
+                        start = new_tuple(Position, (mark.line + 1, mark.column + 1, index))
+                    else:
+                        start = position(index)
+                    mark = event.end_mark
+                    index = mark.index
+                    if index < length:
+                        end = new_tuple(Position, (mark.line + 1, mark.column + 1, index))
+                    else:
+                        end = position(index)
+                else:
+                    start = at(event.start_mark)
+                    end = at(event.end_mark)
+                end_offset = event.end_mark.index
+                span = Span(path, start, end)
+                value = event.value
+                if event.tag is None and (
+                    not event.implicit[0] or not implicit_rules(value[:1], wildcard)
+                ):
+                    node = LScalar(value, span)  # a string, as Resolver.resolve would say
+                else:
+                    node = _scalar(event, span, diagnostics)
+                size = 1
+                if event.anchor is not None:
+                    anchors[event.anchor] = (node, size)
+                total += 1
+            elif kind is _MappingStartEvent or kind is _SequenceStartEvent:
+                if len(stack) >= max_depth:
+                    raise _Fatal(make(c.NESTING_TOO_DEEP, span_of(event), limit=max_depth))
+                tag = _explicit_tag(event)
+                stack.append(_Open(kind is _MappingStartEvent, event, at(event.start_mark), tag))
+                continue
+            elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
+                frame = stack.pop()
+                # A block collection's end event sits at the next token, past trailing lines
+                # and comments: end the span where its last item ends instead.
+                # (libyaml's own mark there can be a line further, at the end of the text.)
+                block = frame.last_end >= 0 and not frame.flow
+                end_offset = frame.last_end if block else event.end_mark.index
+                whole = Span(path, frame.start, position(end_offset))
+                items = frame.items
+                if frame.is_map:
+                    if frame.complex_keys:
+                        entries = tuple(
+                            (_key(items[i], diagnostics), items[i + 1])
+                            for i in range(0, len(items), 2)
+                        )
+                    else:
+                        entries = tuple(zip(items[0::2], items[1::2], strict=True))  # type: ignore[arg-type]
+                    if frame.merges:
+                        entries = _merge(entries, frame.merges)
+                    node = LMap(entries, whole)
+                else:
+                    node = LSeq(tuple(items), whole)
+                size = frame.size
+                if frame.tag is not None:
+                    node = _apply_tag(node, frame.tag, whole, diagnostics)
+                if frame.anchor is not None:
+                    anchors[frame.anchor] = (node, size)
+                total += 1
+            elif kind is _AliasEvent:
+                target = anchors.get(event.anchor)
+                if target is None:
+                    raise yaml.composer.ComposerError(
+                        None, None, f"found undefined alias {event.anchor!r}", event.start_mark
+                    )
+                node, size = target
+                end_offset = event.end_mark.index
+                total += size
+            elif kind is _DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    diagnostics.append(make(c.MULTIPLE_DOCUMENTS, span_of(event)))
+                    break
+                continue
+            elif kind is _StreamEndEvent:
                 break
-            continue
-        node: LNode
-        size = 1
-        if kind is yaml.ScalarEvent:
-            node = _scalar(event, span_of(event), diagnostics)
-        elif kind is yaml.AliasEvent:
-            target = anchors.get(event.anchor)
-            if target is None:
-                raise yaml.composer.ComposerError(
-                    None, None, f"found undefined alias {event.anchor!r}", event.start_mark
-                )
-            node, size = target
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            if len(stack) >= options.max_depth:
-                raise _Fatal(make(c.NESTING_TOO_DEEP, span_of(event), limit=options.max_depth))
-            stack.append(
-                _Open(
-                    kind is yaml.MappingStartEvent,
-                    span_of(event),
-                    _explicit_tag(event),
-                    event.anchor,
-                    flow=bool(event.flow_style),
-                )
-            )
-            continue
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            frame = stack.pop()
-            # A block collection's end event sits at the next token, past trailing lines and
-            # comments: end the span where its last item ends instead.
-            block = frame.last_end >= 0 and not frame.flow
-            end_offset: int = frame.last_end if block else event.end_mark.index
-            whole = Span(path, frame.start.start, source.position(end_offset))
-            if frame.is_map:
-                pairs = frame.items
-                entries = tuple(
-                    (_key(pairs[i], diagnostics), pairs[i + 1]) for i in range(0, len(pairs), 2)
-                )
-                if frame.merges:
-                    entries = _merge(entries, frame.merges)
-                node = LMap(entries, whole)
             else:
-                node = LSeq(tuple(frame.items), whole)
-            size = frame.size
-            node = _apply_tag(node, frame.tag, whole, diagnostics)
-            if frame.anchor is not None:
-                anchors[frame.anchor] = (node, size)
-        else:
-            continue  # stream and document boundaries
-        if kind is yaml.ScalarEvent and event.anchor is not None:
-            anchors[event.anchor] = (node, size)
-
-        total += size if kind is yaml.AliasEvent else 1
-        if total > options.max_nodes:
-            raise _Fatal(make(c.ALIAS_LIMIT, span_of(event), limit=options.max_nodes))
-        if not stack:
-            root = node
-            continue
-        parent = stack[-1]
-        if parent.is_map and len(parent.items) % 2 == 0:
-            if kind is yaml.ScalarEvent and _is_merge_key(event):
-                parent.merges.append(len(parent.items) // 2)
-            else:
-                _note_key(parent, node, diagnostics)
-        parent.items.append(node)
-        parent.size += size
-        is_end = kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent
-        parent.last_end = end_offset if is_end else event.end_mark.index
+                continue  # the stream's start and document ends
+            if total > max_nodes:
+                raise _Fatal(make(c.ALIAS_LIMIT, span_of(event), limit=max_nodes))
+            if not stack:
+                root = node
+                continue
+            parent = stack[-1]
+            parent_items = parent.items
+            if parent.is_map and not len(parent_items) & 1:
+                if (
+                    kind is _ScalarEvent
+                    and (event.tag is not None or event.value == "<<")
+                    and _is_merge_key(event)
+                ):
+                    parent.merges.append(len(parent_items) // 2)
+                elif node.__class__ is LScalar:
+                    key = node.value
+                    marker = (key.__class__, key)
+                    if marker in parent.seen:
+                        _duplicate(parent.seen[marker], node, diagnostics)
+                    else:
+                        parent.seen[marker] = node
+                else:
+                    parent.complex_keys = True
+            parent_items.append(node)
+            parent.size += size
+            parent.last_end = end_offset
+    finally:
+        parser.dispose()
     return root
 
 
@@ -398,14 +480,7 @@ def _merge(
     return (*merged, *own)
 
 
-def _note_key(parent: _Open, key: LNode, diagnostics: list[Diagnostic]) -> None:
-    if not isinstance(key, LScalar):
-        return
-    marker = (type(key.value), key.value)
-    first = parent.seen.get(marker)
-    if first is None:
-        parent.seen[marker] = key
-        return
+def _duplicate(first: LScalar, key: LScalar, diagnostics: list[Diagnostic]) -> None:
     diagnostics.append(
         make(
             c.DUPLICATE_KEY,
@@ -441,7 +516,16 @@ def _explicit_tag(event: Any) -> str | None:
 def _scalar(event: Any, span: Span, diagnostics: list[Diagnostic]) -> LNode:
     tag = event.tag
     value: str = event.value
-    if tag is None or tag == "!":
+    if tag is None:
+        # PyYAML's Resolver.resolve without the call: a quoted scalar is a string; a plain one
+        # is whatever the first implicit resolver for its first character matches.
+        if not event.implicit[0]:
+            return LScalar(value, span)
+        for rule_tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+            if regexp.match(value):
+                return LScalar(_construct(rule_tag, value, event), span)
+        return LScalar(value, span)
+    if tag == "!":
         # PyYAML (pure and libyaml) resolves `! 12` like a plain `12`: Heat reads an int.
         tag = _resolver.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
     if tag.startswith(_YAML_TAG):
@@ -472,7 +556,7 @@ def _construct(tag: str, value: str, event: Any) -> ScalarValue:
             return number
         if kind == "float":
             return float(_constructor.construct_yaml_float(node))
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, IndexError):  # IndexError: an empty `!!int` or `!!float`
         problem = f"cannot read {value[:40]!r} as {kind}"
         raise yaml.constructor.ConstructorError(None, None, problem, event.start_mark) from None
     return value

@@ -9,19 +9,17 @@ node, if the template version and the context have it. Otherwise, as Heat does:
 - a condition-only spelling outside a condition is an ordinary map key.
 """
 
-from dataclasses import dataclass
-
 from kiln.compiler.diagnostics import DiagnosticSink, LogicalPath
 from kiln.compiler.diagnostics import codes as c
 from kiln.compiler.functions import BadArguments, Call, Context, FunctionRegistry
 from kiln.compiler.ir import expr as e
-from kiln.compiler.ir.frozen import FrozenMap
+from kiln.compiler.ir.frozen import FrozenMap, frozen_dataclass
 from kiln.compiler.names import suggest
 from kiln.compiler.source import Span
 from kiln.frontends.syntax import LMap, LNode, LScalar, LSeq
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class DialectRules:
     """What the lowering needs to know about a dialect."""
 
@@ -45,15 +43,20 @@ class Lowerer:
         self.version_spelling = version_spelling or "(no version)"
         self.functions = functions
         self.sink = sink
-        self._spellings = functions.spellings(rules.name)
+
+    @property
+    def _spellings(self) -> list[str]:
+        """The dialect's spellings, for did-you-mean (only an unknown function needs them)."""
+        return self.functions.spellings(self.rules.name)
 
     def lower(self, node: LNode, path: LogicalPath, context: Context = "value") -> e.Expr:
         if isinstance(node, LScalar):
             return scalar(node)
         if isinstance(node, LSeq):
+            lower = self.lower
             return e.ListExpr(
                 items=tuple(
-                    self.lower(item, (*path, i), context) for i, item in enumerate(node.items)
+                    [lower(item, (*path, i), context) for i, item in enumerate(node.items)]
                 ),
                 span=node.span,
             )
@@ -190,6 +193,8 @@ def key_text(key: LScalar) -> str:
 
 def scalar(node: LScalar) -> e.Expr:
     value = node.value
+    if type(value) is str:  # nearly every scalar; the checks below decide the others
+        return e.Str(value=value, span=node.span)
     if isinstance(value, str):
         return e.Str(value=value, span=node.span)
     if isinstance(value, bool):

@@ -12,22 +12,41 @@ from kiln.compiler.source import Span
 ScalarValue = str | int | float | bool | None
 
 
-@dataclass(frozen=True, slots=True)
+# The loader makes one of these per node of every file read: each class writes its own
+# __init__ through the slot descriptors, which costs half of what a frozen dataclass's
+# object.__setattr__ calls do. They stay frozen dataclasses for everything else.
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class LScalar:
     value: ScalarValue
     span: Span | None = field(default=None, compare=False)
     tag: str | None = field(default=None, compare=False)
+
+    def __init__(
+        self, value: ScalarValue, span: Span | None = None, tag: str | None = None
+    ) -> None:
+        _scalar_value(self, value)
+        _scalar_span(self, span)
+        _scalar_tag(self, tag)
 
     @property
     def kind(self) -> str:
         return describe(self)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class LSeq:
     items: tuple["LNode", ...]
     span: Span | None = field(default=None, compare=False)
     tag: str | None = field(default=None, compare=False)
+
+    def __init__(
+        self, items: tuple["LNode", ...], span: Span | None = None, tag: str | None = None
+    ) -> None:
+        _seq_items(self, items)
+        _seq_span(self, span)
+        _seq_tag(self, tag)
 
     def __iter__(self) -> Iterator["LNode"]:
         return iter(self.items)
@@ -36,7 +55,7 @@ class LSeq:
         return len(self.items)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class LMap:
     """An ordered mapping. Duplicate keys were reported by the loader; the last one wins,
     as in PyYAML and json, which is what Heat sees."""
@@ -46,10 +65,16 @@ class LMap:
     tag: str | None = field(default=None, compare=False)
     _index: dict[ScalarValue, int] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "_index", {key.value: position for position, (key, _) in enumerate(self.entries)}
-        )
+    def __init__(
+        self,
+        entries: tuple[tuple[LScalar, "LNode"], ...],
+        span: Span | None = None,
+        tag: str | None = None,
+    ) -> None:
+        _map_entries(self, entries)
+        _map_span(self, span)
+        _map_tag(self, tag)
+        _map_index(self, {key.value: position for position, (key, _) in enumerate(entries)})
 
     def get(self, key: ScalarValue) -> "LNode | None":
         position = self._index.get(key)
@@ -74,6 +99,17 @@ class LMap:
     def keys(self) -> list[ScalarValue]:
         return [key.value for key, _ in self.items()]
 
+
+_scalar_value = vars(LScalar)["value"].__set__
+_scalar_span = vars(LScalar)["span"].__set__
+_scalar_tag = vars(LScalar)["tag"].__set__
+_seq_items = vars(LSeq)["items"].__set__
+_seq_span = vars(LSeq)["span"].__set__
+_seq_tag = vars(LSeq)["tag"].__set__
+_map_entries = vars(LMap)["entries"].__set__
+_map_span = vars(LMap)["span"].__set__
+_map_tag = vars(LMap)["tag"].__set__
+_map_index = vars(LMap)["_index"].__set__
 
 LNode = LScalar | LSeq | LMap
 

@@ -8,11 +8,11 @@ is ap-southeast-1. The AWS-only pseudo parameters get AWS's meaning where it is 
 (AWS::NoValue removes the enclosing key or item) and are Unknown otherwise: Heat has none.
 """
 
-from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote
 
 from kiln.compiler.evaluate.values import ABSENT, Item, Unknown
+from kiln.compiler.ir.frozen import frozen_dataclass
 from kiln.compiler.ir.types import ValueType
 
 # Stand-ins for a stack that does not exist yet; fixed so results are reproducible.
@@ -28,7 +28,7 @@ _AWS_ONLY: Final[dict[str, ValueType]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class PseudoValues:
     stack_name: str
     stack_id: str

@@ -1,7 +1,6 @@
 """String functions: list_join, str_replace (and its strict forms), str_split, digest,
 make_url, Fn::Base64, and the AWS-only Fn::Sub and Fn::ToJsonString."""
 
-import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -380,6 +379,8 @@ def digest(ev: "Evaluator", node: e.Digest, path: LogicalPath) -> Item:
         if len(args) != 2:
             raise HeatError(f'Function "{node.spelling}" usage: ["<algorithm>", "<value>"]')
         algorithm, text = str(args[0]), str(args[1])
+        import hashlib  # here: OpenSSL's start-up cost, paid only by templates that digest
+
         algorithms = hashlib.algorithms_available
         if algorithm.lower() not in algorithms:
             raise HeatError(f"Algorithm must be one of {algorithms}")

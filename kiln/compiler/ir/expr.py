@@ -7,10 +7,10 @@ faithful; behaviour that differs between spellings or versions is looked up in t
 Spans take no part in equality.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
-from kiln.compiler.ir.frozen import FrozenMap
+from kiln.compiler.ir.frozen import FrozenMap, frozen_dataclass
 from kiln.compiler.source import Span
 
 
@@ -21,42 +21,42 @@ def _span() -> Span | None:
 # --- literals ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Str:
     value: str
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Int:
     value: int
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Float:
     value: float
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Bool:
     value: bool
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Null:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class ListExpr:
     items: tuple["Expr", ...]
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class MapExpr:
     """A literal mapping. Keys are strings (YAML's `80:` becomes "80"); their spans are kept
     beside the values, in source order, for diagnostics on keys."""
@@ -75,7 +75,7 @@ class MapExpr:
 # --- references ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class ParamRef:
     """`get_param: [name, path...]`, or CloudFormation `Ref` to a parameter."""
 
@@ -85,7 +85,7 @@ class ParamRef:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class ResourceRef:
     """`get_resource: name`, or `Ref` to a resource: the resource's reference id."""
 
@@ -94,7 +94,7 @@ class ResourceRef:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class AttrRef:
     """`get_attr: [resource, attribute, path...]` or `Fn::GetAtt`. `attribute` is None for
     the all-attributes form `get_attr: [resource]` (HOT 2015-10-15 and later)."""
@@ -106,7 +106,7 @@ class AttrRef:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class PseudoRef:
     """A pseudo parameter: `AWS::Region`, `AWS::StackName`, `OS::stack_id`, ..."""
 
@@ -115,7 +115,7 @@ class PseudoRef:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class UnresolvedRef:
     """CloudFormation `Ref` before resolve_references binds it (or finds it names nothing)."""
 
@@ -124,7 +124,7 @@ class UnresolvedRef:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class ConditionRef:
     """A condition named where a boolean is expected (`{Condition: name}`, `if: [name, ...]`)."""
 
@@ -136,7 +136,7 @@ class ConditionRef:
 # --- strings and lists ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Join:
     """`list_join: [delimiter, list, list...]` or `Fn::Join: [delimiter, list]`."""
 
@@ -146,7 +146,7 @@ class Join:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Interpolate:
     """`str_replace` (and its strict forms), `Fn::Sub`, `Fn::Replace`: a template string with
     bindings. For `Fn::Sub` without a map, `bindings` is None and `${Name}` refers to the
@@ -158,7 +158,7 @@ class Interpolate:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Select:
     index: "Expr"
     sequence: "Expr"
@@ -166,7 +166,7 @@ class Select:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Split:
     """`str_split: [delimiter, string, index?]` or `Fn::Split: [delimiter, string]`."""
 
@@ -177,14 +177,14 @@ class Split:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Base64:
     value: "Expr"
     spelling: str
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Digest:
     algorithm: "Expr"
     value: "Expr"
@@ -192,7 +192,7 @@ class Digest:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class ListConcat:
     """`list_concat` / `list_concat_unique` (unique drops repeats)."""
 
@@ -202,7 +202,7 @@ class ListConcat:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Filter:
     """`filter: [values_to_remove, list]`."""
 
@@ -212,7 +212,7 @@ class Filter:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Contains:
     value: "Expr"
     sequence: "Expr"
@@ -220,7 +220,7 @@ class Contains:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Length:
     """CloudFormation `Fn::Length` (not in Heat)."""
 
@@ -229,7 +229,7 @@ class Length:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Cidr:
     """CloudFormation `Fn::Cidr: [ip_block, count, cidr_bits]` (not in Heat)."""
 
@@ -240,7 +240,7 @@ class Cidr:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class ToJsonString:
     """CloudFormation `Fn::ToJsonString` (not in Heat)."""
 
@@ -252,14 +252,14 @@ class ToJsonString:
 # --- maps ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class MapMerge:
     maps: "Expr"
     spelling: str
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class MapReplace:
     """`map_replace: [map, {keys: {...}, values: {...}}]`."""
 
@@ -270,7 +270,7 @@ class MapReplace:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class FindInMap:
     """`Fn::FindInMap: [map, top_key, second_key]` (+ the AWS default value form)."""
 
@@ -282,7 +282,7 @@ class FindInMap:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class MemberListToMap:
     """Heat's CFN extension `Fn::MemberListToMap: [key_name, value_name, members]`."""
 
@@ -293,7 +293,7 @@ class MemberListToMap:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class MakeUrl:
     parts: "Expr"
     spelling: str
@@ -303,7 +303,7 @@ class MakeUrl:
 # --- control and conditions ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class If:
     """`if: [condition, then, else]`; `otherwise` is None in the two-argument form
     (2021-04-16), where a false condition drops the enclosing item."""
@@ -315,7 +315,7 @@ class If:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Equals:
     left: "Expr"
     right: "Expr"
@@ -323,28 +323,28 @@ class Equals:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class And:
     conditions: tuple["Expr", ...]
     spelling: str
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Or:
     conditions: tuple["Expr", ...]
     spelling: str
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Not:
     condition: "Expr"
     spelling: str
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Repeat:
     """`repeat: {for_each: {placeholder: list}, template: ..., permutations: bool}`."""
 
@@ -355,7 +355,7 @@ class Repeat:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Yaql:
     expression: "Expr"
     data: "Expr"
@@ -366,7 +366,7 @@ class Yaql:
 # --- environment and stack -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class GetFile:
     """`get_file: path`; the content is read by the frontend into the unit's file table."""
 
@@ -375,14 +375,14 @@ class GetFile:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class GetAZs:
     region: "Expr"
     spelling: str
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class ResourceFacade:
     """`resource_facade: metadata|deletion_policy|update_policy` in a provider template."""
 
@@ -391,7 +391,7 @@ class ResourceFacade:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class ImportValue:
     """CloudFormation `Fn::ImportValue` (not in Heat)."""
 
@@ -400,7 +400,7 @@ class ImportValue:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Transform:
     """CloudFormation `Fn::Transform: {Name, Parameters}` (a macro; not in Heat)."""
 
@@ -412,7 +412,7 @@ class Transform:
 UnknownReason = Literal["unknown", "not-yet", "removed", "bad-arguments"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class UnknownFn:
     """A function call Kiln could not turn into a canonical node: an unknown name (e.g. from an
     unknown YAML tag), a function this version does not have yet (Heat keeps those as plain

@@ -4,11 +4,11 @@ Frozen, slotted value types; spans take no part in equality. Facts computed by p
 side tables on the compilation unit, never on these nodes.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from kiln.compiler.ir.expr import Expr, Str
-from kiln.compiler.ir.frozen import FrozenMap
+from kiln.compiler.ir.frozen import FrozenMap, frozen_dataclass
 from kiln.compiler.ir.types import ParamType
 from kiln.compiler.source import Span
 
@@ -22,7 +22,7 @@ def _span() -> Span | None:
 # --- parameter constraints (Heat's vocabulary; CloudFormation's keys map onto it) ----------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Length:
     min: int | float | None = None
     max: int | float | None = None
@@ -30,7 +30,7 @@ class Length:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Range:
     min: int | float | None = None
     max: int | float | None = None
@@ -38,7 +38,7 @@ class Range:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Modulo:
     step: int | float
     offset: int | float
@@ -46,21 +46,21 @@ class Modulo:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class AllowedValues:
     values: tuple[Expr, ...]
     description: str | None = None
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class AllowedPattern:
     pattern: str
     description: str | None = None
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class CustomConstraint:
     name: str
     description: str | None = None
@@ -73,7 +73,7 @@ Constraint = Length | Range | Modulo | AllowedValues | AllowedPattern | CustomCo
 # --- sections --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Parameter:
     """`type_spelling` keeps what the user wrote (`CommaDelimitedList`,
     `List<AWS::EC2::Subnet::Id>`)."""
@@ -91,7 +91,7 @@ class Parameter:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class ParameterGroup:
     label: str | None
     description: str | None
@@ -99,7 +99,7 @@ class ParameterGroup:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Resource:
     """`type` keeps the upstream spelling (`OS::Nova::Server`, or a provider template path)."""
 
@@ -120,7 +120,7 @@ class Resource:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Output:
     name: str
     value: Expr | None
@@ -130,14 +130,14 @@ class Output:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Condition:
     name: str
     expr: Expr
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Mapping:
     """A CloudFormation mapping: top-level key -> second-level key -> value."""
 
@@ -146,7 +146,7 @@ class Mapping:
     span: Span | None = _span()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_dataclass(kw_only=True)
 class Template:
     """One template file. `version` is canonical (a HOT date, `2010-09-09`, `2012-12-12`, or
     "" for a CloudFormation template without a version key); `version_spelling` keeps what the

@@ -14,6 +14,8 @@ For every template of the unit:
 """
 
 import difflib
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Final
 
 from kiln.compiler.diagnostics import DiagnosticSink, LogicalPath
@@ -24,7 +26,7 @@ from kiln.compiler.ir.nodes import Template
 from kiln.compiler.passes import PassContext
 from kiln.compiler.passes.function_args import MAKE_URL_KEYS, ArgumentChecker
 from kiln.compiler.passes.resource_attributes import AttributeResolver
-from kiln.compiler.passes.sites import Site, label, name_span, sites, walk
+from kiln.compiler.passes.sites import Site, expressions, label, name_span
 from kiln.compiler.passes.static_types import StaticTypes
 from kiln.compiler.unit import CompilationUnit
 
@@ -97,13 +99,16 @@ class _Checker:
             template, lambda name, attribute: resolver.attribute_type(template, name, attribute)
         )
         self.arguments = ArgumentChecker(template, types, sink)
-        self.candidates = self._value_spellings() if template.dialect == "hot" else []
+        self.candidates = tuple(self._value_spellings()) if template.dialect == "hot" else ()
 
     def run(self) -> None:
-        for site in sites(self.template):
-            for node, path in walk(site.expr, site.path):
-                self.arguments.check(node, (*path, label(node)))
-                if self.template.dialect == "cfn":
+        cfn = self.template.dialect == "cfn"
+        checked = self.arguments.checks
+        for site, found in expressions(self.template):
+            for node, path in found:
+                if type(node) in checked:  # its path only then: most nodes have no check
+                    self.arguments.check(node, (*path, label(node)))
+                if cfn:
                     self.not_in_heat(node, path, site)
                 elif isinstance(node, e.MapExpr) and site.context == "value":
                     self.misspelt(node, path, site)
@@ -171,7 +176,7 @@ class _Checker:
         key, value = next(iter(node.items.items()))
         if self.functions.rows("hot", key):
             return  # a real spelling in another version or context: the frontend said so
-        target = near_miss(key, self.candidates)
+        target = _near_miss(key, self.candidates)
         if target is None or not fits(target, value):
             return
         self.sink.report(
@@ -184,8 +189,15 @@ class _Checker:
         )
 
 
-def near_miss(key: str, candidates: list[str]) -> str | None:
+def near_miss(key: str, candidates: Sequence[str]) -> str | None:
     """The function spelling `key` most likely misspells, or None."""
+    return _near_miss(key, tuple(candidates))
+
+
+# Keys repeat across a template and across templates (`template`, `params`, property names);
+# the verdict depends only on the key and the version's spellings.
+@lru_cache(maxsize=4096)
+def _near_miss(key: str, candidates: tuple[str, ...]) -> str | None:
     normal = key.lower().replace("-", "_")
     squashed = normal.replace("_", "")
     for spelling in candidates:
@@ -200,9 +212,10 @@ def near_miss(key: str, candidates: list[str]) -> str | None:
         return None
     best: tuple[int, str] | None = None
     for spelling in candidates:
-        if len(spelling) < MIN_FUZZY_LENGTH:
+        # The distance is at least the difference in length: most keys stop here.
+        if len(spelling) < MIN_FUZZY_LENGTH or abs(len(spelling) - len(normal)) > MAX_DISTANCE:
             continue
-        distance = edit_distance(normal, spelling)
+        distance = edit_distance(normal, spelling, MAX_DISTANCE)
         if distance <= MAX_DISTANCE and (best is None or distance < best[0]):
             best = (distance, spelling)
     return best[1] if best else None
@@ -224,13 +237,38 @@ def fits(spelling: str, value: e.Expr) -> bool:
     return False
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insertions, deletions, substitutions)."""
-    previous = list(range(len(b) + 1))
+def edit_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions). With `limit`, a distance
+    above it is returned as limit + 1, and the search stops as soon as no alignment can stay
+    within it (Ukkonen's cut-off: only a band of the table is needed)."""
+    if limit is None:
+        limit = max(len(a), len(b))
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    width = len(b)
+    beyond = limit + 1
+    previous = list(range(width + 1))
     for i, char_a in enumerate(a, start=1):
-        current = [i]
-        for j, char_b in enumerate(b, start=1):
-            cost = 0 if char_a == char_b else 1
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost))
+        # Cells further than `limit` from the diagonal cannot be within the limit.
+        low = max(1, i - limit)
+        high = min(width, i + limit)
+        current = [beyond] * (width + 1)
+        if low == 1:
+            current[0] = i
+        row_best = current[0]
+        for j in range(low, high + 1):
+            cost = 0 if char_a == b[j - 1] else 1
+            value = previous[j - 1] + cost
+            if previous[j] + 1 < value:
+                value = previous[j] + 1
+            if current[j - 1] + 1 < value:
+                value = current[j - 1] + 1
+            if value > beyond:
+                value = beyond
+            current[j] = value
+            if value < row_best:
+                row_best = value
+        if row_best > limit:
+            return beyond
         previous = current
-    return previous[-1]
+    return min(previous[width], beyond)

@@ -25,11 +25,11 @@ from kiln.compiler.diagnostics import codes as c
 from kiln.compiler.ir import expr as e
 from kiln.compiler.ir.frozen import FrozenMap
 from kiln.compiler.ir.nodes import Template
-from kiln.compiler.ir.visit import transform
+from kiln.compiler.ir.visit import transform, walk_exprs
 from kiln.compiler.names import suggest
 from kiln.compiler.passes import PassContext
 from kiln.compiler.passes.resource_attributes import AttributeResolver, check
-from kiln.compiler.passes.sites import Site, key_span, label, name_span, sites, spell, walk
+from kiln.compiler.passes.sites import Site, expressions, key_span, label, name_span, spell
 from kiln.compiler.passes.symbols import Kind, Reference, SymbolTable, definitions
 from kiln.compiler.source import Span
 from kiln.compiler.unit import CompilationUnit
@@ -51,6 +51,26 @@ SERVERLESS_PREFIX: Final = "AWS::Serverless::"
 SAM_IMPLICIT_PREFIX: Final = "Serverless"
 
 
+# The expressions `expression` looks at, and for each class met whether it is one of them.
+_REFERRING: Final = (
+    e.ParamRef,
+    e.PseudoRef,
+    e.UnresolvedRef,
+    e.ResourceRef,
+    e.AttrRef,
+    e.FindInMap,
+    e.Interpolate,
+)
+_REFERS: dict[type, bool] = {}
+
+
+def _refers(cls: type) -> bool:
+    refers = _REFERS.get(cls)
+    if refers is None:
+        refers = _REFERS[cls] = issubclass(cls, _REFERRING)
+    return refers
+
+
 def bind_template(template: Template) -> Template:
     parameters = template.parameters
     resources = template.resources
@@ -67,6 +87,10 @@ def bind_template(template: Template) -> Template:
             return e.PseudoRef(name=node.name, spelling=node.spelling, span=node.span)
         return node
 
+    # Most templates (HOT's get_param/get_resource) have nothing to bind: a walk is cheaper
+    # than a transform, which returns the template itself then anyway.
+    if not any(isinstance(node, e.UnresolvedRef) for node in walk_exprs(template)):
+        return template
     return transform(template, bind)
 
 
@@ -96,8 +120,8 @@ class _Checker:
     def run(self) -> SymbolTable:
         self.duplicate_names()
         self.depends_on()
-        for site in sites(self.template):
-            for node, path in walk(site.expr, site.path):
+        for site, found in expressions(self.template):
+            for node, path in found:
                 self.expression(node, path, site)
         return replace(definitions(self.template), references=tuple(self.references))
 
@@ -174,6 +198,8 @@ class _Checker:
     # --- expressions -------------------------------------------------------------------------
 
     def expression(self, node: e.Expr, at: LogicalPath, site: Site) -> None:
+        if not _refers(type(node)):
+            return  # most nodes: literals and functions that name nothing
         path = (*at, label(node))  # Heat's error paths end in the function: value.get_attr
         if isinstance(node, e.ParamRef):
             self.parameter(node, path, site)

@@ -8,14 +8,14 @@ Parameter defaults and Mappings are data, never resolved by Heat, so they are no
 """
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Final, Literal
 
 from kiln.compiler.diagnostics import LogicalPath
 from kiln.compiler.functions import Context
 from kiln.compiler.ir import expr as e
+from kiln.compiler.ir.frozen import frozen_dataclass
 from kiln.compiler.ir.nodes import Dialect, Template
-from kiln.compiler.ir.visit import children
+from kiln.compiler.ir.visit import child_exprs
 from kiln.compiler.source import SourceFile, Span
 
 Field = Literal[
@@ -66,7 +66,7 @@ def spell(template: Template, word: str) -> str:
     return SPELLINGS[template.dialect][word]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class Site:
     """One root expression: `owner` is the resource, output or condition name."""
 
@@ -124,17 +124,44 @@ def walk(root: e.Expr, path: LogicalPath) -> Iterator[tuple[e.Expr, LogicalPath]
     written, a function's spelling for everything inside the function (Heat's error paths
     read `outputs.ip.value.get_attr`). Pre-order, iterative."""
     stack: list[tuple[e.Expr, LogicalPath]] = [(root, path)]
+    pop = stack.pop
+    extend = stack.extend
     while stack:
-        node, where = stack.pop()
+        node, where = pop()
         yield node, where
         if isinstance(node, e.MapExpr):
             inner = [(value, (*where, key)) for key, value in node.items.items()]
         elif isinstance(node, e.ListExpr):
             inner = [(value, (*where, index)) for index, value in enumerate(node.items)]
+        elif isinstance(node, e.SCALAR_TYPES):
+            continue  # literals have no children
         else:
             step = (*where, label(node))
-            inner = [(child, step) for child in children(node) if isinstance(child, e.Expr)]
-        stack.extend(reversed(inner))
+            inner = [(child, step) for child in child_exprs(node)]
+        if inner:
+            inner.reverse()
+            extend(inner)
+
+
+SiteExpressions = tuple[tuple[Site, tuple[tuple[e.Expr, LogicalPath], ...]], ...]
+# resolve_references and check_functions go over the same (bound) template one after the
+# other: the last few templates' walks are kept, by identity (the template is held, so its id
+# cannot be reused while it is here).
+_RECENT: dict[int, tuple[Template, SiteExpressions]] = {}
+_RECENT_SIZE: Final = 32
+
+
+def expressions(template: Template) -> SiteExpressions:
+    """Every site of `template`, each with every expression under it, as `walk` yields
+    them."""
+    kept = _RECENT.get(id(template))
+    if kept is not None and kept[0] is template:
+        return kept[1]
+    found = tuple((site, tuple(walk(site.expr, site.path))) for site in sites(template))
+    if len(_RECENT) >= _RECENT_SIZE:
+        _RECENT.clear()  # simpler than least-recently-used, and safe across threads
+    _RECENT[id(template)] = (template, found)
+    return found
 
 
 # --- the span of a name inside a call ------------------------------------------------------

@@ -6,18 +6,18 @@ later passes can ask which resources an output or a resource names without walki
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from kiln.compiler.diagnostics import LogicalPath
-from kiln.compiler.ir.frozen import FrozenMap
+from kiln.compiler.ir.frozen import FrozenMap, frozen_dataclass
 from kiln.compiler.ir.nodes import Template
 from kiln.compiler.source import Span
 
 Kind = Literal["parameter", "resource", "attribute", "pseudo", "mapping", "reference"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class Reference:
     """One use of a name. `kind` "reference" is a CloudFormation Ref (or Fn::Sub variable)
     that names nothing; `attribute` is set for get_attr / Fn::GetAtt with a literal name;
@@ -33,7 +33,7 @@ class Reference:
     attribute: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class SymbolTable:
     file: str
     parameters: FrozenMap[str, Span | None] = field(default_factory=FrozenMap)
