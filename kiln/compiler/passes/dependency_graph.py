@@ -22,7 +22,6 @@ whole cycle, with a note at each link (a resource that names itself is resolve_r
 REF008, not repeated here).
 """
 
-import importlib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -31,6 +30,7 @@ from typing import Any
 
 from kiln.compiler.diagnostics import Note
 from kiln.compiler.diagnostics import codes as c
+from kiln.compiler.evaluate import Evaluator
 from kiln.compiler.graph import DependencyGraph, Edge
 from kiln.compiler.implicit_dependencies import (
     Candidate,
@@ -409,20 +409,12 @@ def _literal(node: e.Expr | None) -> Any:
     return _MISSING
 
 
-def _evaluator(unit: CompilationUnit, template: Template, facts: TemplateFacts) -> Any:
-    """The shared evaluator (kiln.compiler.evaluate.Evaluator) when it is there; the graph is
-    built without it otherwise (unknown values stay opaque)."""
-    try:
-        module = importlib.import_module("kiln.compiler.evaluate")
-        factory = getattr(module, "Evaluator", None)
-        if factory is None:
-            return None
-        return factory(
-            template,
-            parameters=facts.parameters,
-            conditions=facts.conditions or None,
-            resource_data=None,
-            files=unit.files,
-        )
-    except Exception:  # a broken evaluator must not take the graph down with it
-        return None
+def _evaluator(unit: CompilationUnit, template: Template, facts: TemplateFacts) -> Evaluator:
+    """The shared evaluator, under the parameters and conditions the earlier passes found."""
+    return Evaluator(
+        template,
+        parameters=facts.parameters,
+        conditions=facts.conditions or None,
+        resource_data=None,
+        files=unit.files,
+    )

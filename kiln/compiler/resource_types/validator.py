@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from kiln.compiler.diagnostics import Diagnostic
-from kiln.compiler.evaluate import values as _values
-from kiln.compiler.evaluate.values import Unknown, Value
+from kiln.compiler.evaluate import Evaluator
+from kiln.compiler.evaluate.values import Absent, Unknown, Value
 from kiln.compiler.ir import expr as e
 from kiln.compiler.ir.nodes import Template
 from kiln.compiler.ir.types import ValueType
@@ -30,7 +30,8 @@ from kiln.compiler.resource_types.rules import UNKNOWN
 from kiln.compiler.source import Span
 
 Path = tuple[str | int, ...]
-Evaluate = Callable[[e.Expr, Path], Value]
+# The value of an expression; Absent where a false two-argument `if` drops it (Heat).
+Evaluate = Callable[[e.Expr, Path], Value | Absent]
 Kind = Literal[
     "unknown-property", "missing-property", "type", "constraint", "deprecated",
     "not-implemented", "conflict",
@@ -67,12 +68,8 @@ _ALWAYS: Final = frozenset({ValueType.ANY, ValueType.NULL})
 _LITERALS: Final = (e.Str, e.Int, e.Float, e.Bool, e.Null, e.ListExpr, e.MapExpr)
 
 
-class _NeverAbsent:
-    pass
-
-
 # What the evaluator yields for a false two-argument `if` (the value drops out).
-_ABSENT: Final[type] = getattr(_values, "Absent", _NeverAbsent)
+_ABSENT: Final[type] = Absent
 
 
 # A value inside a list or map that is not known (for messages, constraints and rules).
@@ -438,12 +435,7 @@ def make_evaluate(
     attribute_type: Callable[[str, str], ValueType],
 ) -> tuple[Evaluate, list[Diagnostic]]:
     """The evaluator the passes share, as a function (expression, path) -> value, plus the
-    list its diagnostics go to. Until kiln.compiler.evaluate exports Evaluator, literal values
-    and typed Unknowns stand in (the one line to switch is the import)."""
-    try:
-        from kiln.compiler.evaluate import Evaluator  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return _literal_evaluate(template, parameters), []
+    list its diagnostics go to."""
     evaluator = Evaluator(
         template,
         parameters=parameters,
@@ -452,42 +444,7 @@ def make_evaluate(
         files=files,
         attribute_type=attribute_type,
     )
-    evaluate_item = getattr(evaluator, "evaluate_item", evaluator.evaluate)
-    return evaluate_item, evaluator.diagnostics
-
-
-# Result types of functions for the stand-in (Heat's result of each function kind).
-_RESULT: Final[dict[type, ValueType]] = {
-    e.Join: ValueType.STRING, e.Interpolate: ValueType.STRING, e.Base64: ValueType.STRING,
-    e.Digest: ValueType.STRING, e.MakeUrl: ValueType.STRING, e.GetFile: ValueType.STRING,
-    e.ToJsonString: ValueType.STRING, e.ResourceRef: ValueType.STRING,
-    e.PseudoRef: ValueType.STRING, e.ListConcat: ValueType.LIST, e.Filter: ValueType.LIST,
-    e.GetAZs: ValueType.LIST, e.Repeat: ValueType.LIST, e.Cidr: ValueType.LIST,
-    e.MapMerge: ValueType.MAP, e.MapReplace: ValueType.MAP, e.MemberListToMap: ValueType.MAP,
-    e.Contains: ValueType.BOOLEAN, e.Equals: ValueType.BOOLEAN, e.And: ValueType.BOOLEAN,
-    e.Or: ValueType.BOOLEAN, e.Not: ValueType.BOOLEAN, e.ConditionRef: ValueType.BOOLEAN,
-    e.Length: ValueType.INTEGER,
-}  # fmt: skip
-
-
-def _literal_evaluate(template: Template, parameters: Mapping[str, Value]) -> Evaluate:
-    def evaluate(node: e.Expr, path: Path) -> Value:
-        if isinstance(node, e.Str | e.Int | e.Float | e.Bool):
-            return node.value
-        if isinstance(node, e.Null):
-            return None
-        if isinstance(node, e.ListExpr):
-            return [evaluate(item, path) for item in node.items]
-        if isinstance(node, e.MapExpr):
-            return {key: evaluate(value, path) for key, value in node.items.items()}
-        if isinstance(node, e.ParamRef) and not node.path and node.name in parameters:
-            return parameters[node.name]
-        if isinstance(node, e.Split) and node.index is not None:
-            return Unknown(ValueType.STRING, node.spelling)
-        return Unknown(_RESULT.get(type(node), ValueType.ANY), getattr(node, "spelling", ""))
-
-    del template
-    return evaluate
+    return evaluator.evaluate_item, evaluator.diagnostics
 
 
 # --- group members -------------------------------------------------------------------------
