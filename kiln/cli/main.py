@@ -8,6 +8,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 import click
@@ -107,28 +108,63 @@ common_options = [
 ]
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """The options every command shares: what to read besides the template, and how."""
+
+    environments: tuple[str, ...]
+    parameters: tuple[str, ...]
+    allow_paths: tuple[str, ...]
+    max_file_size: int | None
+    no_plugins: bool
+
+    def options(self, extra_allow_paths: tuple[str, ...] = ()) -> Any:
+        from kiln.compiler.driver import CompileOptions
+        from kiln.frontends.loader import LoadOptions
+
+        load = LoadOptions(max_bytes=self.max_file_size) if self.max_file_size else LoadOptions()
+        return CompileOptions(
+            environment_files=self.environments,
+            parameters=_parameters(self.parameters),
+            allow_paths=self.allow_paths + extra_allow_paths,
+            load=load,
+        )
+
+    def registries(self) -> Any:
+        return _registries(self.no_plugins)
+
+    def compile_one(self, path: str) -> tuple[Any, Any]:
+        """Compile one template; its diagnostics go to standard error. (result, registries)"""
+        from kiln.compiler.diagnostics.render import render_text
+        from kiln.compiler.driver import compile_file
+
+        registries = self.registries()
+        result = compile_file(path, registries, self.options())
+        if result.diagnostics:
+            click.echo(render_text(result.diagnostics, result.sources), err=True, nl=False)
+        return result, registries
+
+
 def with_common_options(command: F) -> F:
+    """Add the shared options; the command receives them as one `inputs: Inputs`."""
+
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any,
+        environments: tuple[str, ...],
+        parameters: tuple[str, ...],
+        allow_paths: tuple[str, ...],
+        max_file_size: int | None,
+        no_plugins: bool,
+        **kwargs: Any,
+    ) -> Any:
+        inputs = Inputs(environments, parameters, allow_paths, max_file_size, no_plugins)
+        return command(*args, inputs=inputs, **kwargs)
+
+    decorated: Any = wrapper
     for option in reversed(common_options):
-        command = option(command)
-    return command
-
-
-def _options(
-    environments: tuple[str, ...],
-    parameters: tuple[str, ...],
-    allow_paths: tuple[str, ...],
-    max_file_size: int | None,
-) -> Any:
-    from kiln.compiler.driver import CompileOptions
-    from kiln.frontends.loader import LoadOptions
-
-    load = LoadOptions(max_bytes=max_file_size) if max_file_size else LoadOptions()
-    return CompileOptions(
-        environment_files=environments,
-        parameters=_parameters(parameters),
-        allow_paths=allow_paths,
-        load=load,
-    )
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]
 
 
 @cli.command()
@@ -145,11 +181,7 @@ def _options(
 @guarded
 def validate(
     paths: tuple[str, ...],
-    environments: tuple[str, ...],
-    parameters: tuple[str, ...],
-    allow_paths: tuple[str, ...],
-    max_file_size: int | None,
-    no_plugins: bool,
+    inputs: Inputs,
     output_format: str,
 ) -> None:
     """Check templates (files, or directories walked recursively) and report every problem."""
@@ -159,8 +191,8 @@ def validate(
 
     # A directory given on the command line is a tree whose files may include each other.
     directories = tuple(path for path in paths if os.path.isdir(path))
-    options = _options(environments, parameters, allow_paths + directories, max_file_size)
-    registries = _registries(no_plugins)
+    options = inputs.options(directories)
+    registries = inputs.registries()
     diagnostics: list[Any] = []
     seen: set[Any] = set()
     sources: dict[str, Any] = {}
@@ -191,25 +223,16 @@ def validate(
 @guarded
 def dump_ir(
     path: str,
-    environments: tuple[str, ...],
-    parameters: tuple[str, ...],
-    allow_paths: tuple[str, ...],
-    max_file_size: int | None,
-    no_plugins: bool,
+    inputs: Inputs,
     spans: bool,
 ) -> None:
     """Print the IR of a template (and of the templates it includes)."""
-    from kiln.compiler.diagnostics.render import render_text
-    from kiln.compiler.driver import compile_file
     from kiln.compiler.ir.dump import dump
 
-    options = _options(environments, parameters, allow_paths, max_file_size)
-    result = compile_file(path, _registries(no_plugins), options)
+    result, _ = inputs.compile_one(path)
     if result.unit is not None:
         for template in result.unit.all_templates():
             click.echo(dump(template, spans=spans), nl=False)
-    if result.diagnostics:
-        click.echo(render_text(result.diagnostics, result.sources), err=True, nl=False)
     sys.exit(EXIT_ERRORS if result.has_errors else EXIT_OK)
 
 
@@ -239,11 +262,7 @@ def dump_ir(
 @guarded
 def graph(
     path: str,
-    environments: tuple[str, ...],
-    parameters: tuple[str, ...],
-    allow_paths: tuple[str, ...],
-    max_file_size: int | None,
-    no_plugins: bool,
+    inputs: Inputs,
     output_format: str | None,
     render: str | None,
     output: str | None,
@@ -254,8 +273,6 @@ def graph(
     graph is still printed when it could be built)."""
     from kiln.backends.graph import renderers
     from kiln.backends.graph.graphviz import GraphvizError, dot_program, missing_dot, render_image
-    from kiln.compiler.diagnostics.render import render_text
-    from kiln.compiler.driver import compile_file
 
     if render and output_format not in (None, "dot"):
         raise click.UsageError(
@@ -264,10 +281,7 @@ def graph(
     if render and dot_program() is None:  # before compiling: say it at once
         click.echo(f"kiln: {missing_dot(render)}", err=True)
         sys.exit(EXIT_USAGE)
-    options = _options(environments, parameters, allow_paths, max_file_size)
-    result = compile_file(path, _registries(no_plugins), options)
-    if result.diagnostics:
-        click.echo(render_text(result.diagnostics, result.sources), err=True, nl=False)
+    result, _ = inputs.compile_one(path)
     unit = result.unit
     dependency_graph = unit.facts_of(unit.root).graph if unit is not None else None
     if dependency_graph is None:
@@ -305,11 +319,7 @@ def graph(
 @guarded
 def preview(
     path: str,
-    environments: tuple[str, ...],
-    parameters: tuple[str, ...],
-    allow_paths: tuple[str, ...],
-    max_file_size: int | None,
-    no_plugins: bool,
+    inputs: Inputs,
     output_format: str,
 ) -> None:
     """Show what Heat's stack preview shows, offline: every resource with its properties
@@ -317,16 +327,10 @@ def preview(
     outputs. Diagnostics go to standard error; exit 1 when the template has errors."""
     import json
 
-    from kiln.compiler.diagnostics.render import render_text
-    from kiln.compiler.driver import compile_file
     from kiln.compiler.preview import preview_document
     from kiln.compiler.preview import render_text as render_preview
 
-    options = _options(environments, parameters, allow_paths, max_file_size)
-    registries = _registries(no_plugins)
-    result = compile_file(path, registries, options)
-    if result.diagnostics:
-        click.echo(render_text(result.diagnostics, result.sources), err=True, nl=False)
+    result, registries = inputs.compile_one(path)
     if result.unit is None:
         click.echo("kiln: no preview: the template could not be read", err=True)
         sys.exit(EXIT_ERRORS)
