@@ -68,6 +68,14 @@ class Lowerer:
                     return call
         return self.lower_map(node, path, context)
 
+    def lower_condition(self, node: LNode, path: LogicalPath) -> e.Expr:
+        """A condition (a conditions entry, a `condition:` key): a plain string there names
+        another condition, as Heat's Conditions and If read it."""
+        expr = self.lower(node, path, "condition")
+        if isinstance(expr, e.Str):
+            return e.ConditionRef(name=expr.value, spelling="", span=expr.span)
+        return expr
+
     def lower_map(self, node: LMap, path: LogicalPath, context: Context = "value") -> e.MapExpr:
         keys: list[str] = []
         values: list[e.Expr] = []

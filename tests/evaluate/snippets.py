@@ -15,19 +15,9 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
-HOT = (
-    "2013-05-23",
-    "2014-10-16",
-    "2015-04-30",
-    "2015-10-15",
-    "2016-04-08",
-    "2016-10-14",
-    "2017-02-24",
-    "2017-09-01",
-    "2018-03-02",
-    "2018-08-31",
-    "2021-04-16",
-)
+from kiln.frontends.hot.versions import VERSIONS
+
+HOT = VERSIONS
 LATEST = "2021-04-16"
 CFN = "cfn"  # AWSTemplateFormatVersion 2010-09-09
 CFN_HEAT = "cfn-heat"  # HeatTemplateFormatVersion 2012-12-12

@@ -294,16 +294,9 @@ class _Reader:
         for name, key, value in s.entries(section):
             if self.loop(name, key, ("Conditions", name)):
                 continue
-            expr = self.condition_expr(value, ("Conditions", name))
+            expr = self.low.lower_condition(value, ("Conditions", name))
             result[name] = n.Condition(name=name, expr=expr, span=key.span)
         return FrozenMap(result)
-
-    def condition_expr(self, node: LNode, path: LogicalPath) -> e.Expr:
-        """A condition: a plain string there names another condition."""
-        expr = self.low.lower(node, path, "condition")
-        if isinstance(expr, e.Str):
-            return e.ConditionRef(name=expr.value, spelling="", span=expr.span)
-        return expr
 
     # --- resources and outputs ---------------------------------------------------------------
 
@@ -415,7 +408,7 @@ class _Reader:
 
     def optional_condition(self, node: LNode | None, path: LogicalPath) -> e.Expr | None:
         # Heat also takes a boolean here (CfnTemplate._rsrc_defn_args); it lowers to Bool.
-        return None if node is None else self.condition_expr(node, path)
+        return None if node is None else self.low.lower_condition(node, path)
 
 
 def literal(node: LNode) -> e.Expr:

@@ -270,15 +270,9 @@ class _Reader:
         section = s.mapping(node, "conditions", ("conditions",), self.sink)
         result: dict[str, n.Condition] = {}
         for name, key, value in s.entries(section):
-            expr = self.condition_expr(value, ("conditions", name))
+            expr = self.low.lower_condition(value, ("conditions", name))
             result[name] = n.Condition(name=name, expr=expr, span=key.span)
         return FrozenMap(result)
-
-    def condition_expr(self, node: LNode, path: LogicalPath) -> e.Expr:
-        expr = self.low.lower(node, path, "condition")
-        if isinstance(expr, e.Str):
-            return e.ConditionRef(name=expr.value, spelling="", span=expr.span)
-        return expr
 
     def resources(self, node: LNode | None) -> FrozenMap[str, n.Resource]:
         section = s.mapping(node, "resources", ("resources",), self.sink)
@@ -392,7 +386,7 @@ class _Reader:
         return None if node is None else self.low.lower(node, path)
 
     def optional_condition(self, node: LNode | None, path: LogicalPath) -> e.Expr | None:
-        return None if node is None else self.condition_expr(node, path)
+        return None if node is None else self.low.lower_condition(node, path)
 
 
 def literal(node: LNode) -> e.Expr:
