@@ -52,6 +52,56 @@ def check_case(path: Path, registries: Registries, options: CompileOptions | Non
         )
 
 
+LINT_OPTIONS = re.compile(r"#\s*lint:\s*(?P<options>.*)$", re.MULTILINE)
+
+
+def lint_case_options(path: Path) -> dict[str, str]:
+    """`# lint: target=heat` anywhere in a case sets options for linting it (JSON cases put
+    them in the sidecar `<name>.lint` file, one `key=value` per line)."""
+    sidecar = path.with_name(path.name + ".lint")
+    text = sidecar.read_text() if sidecar.exists() else path.read_text(encoding="utf-8")
+    options: dict[str, str] = {}
+    if sidecar.exists():
+        pairs = text.split()
+    else:
+        pairs = [pair for match in LINT_OPTIONS.finditer(text) for pair in match["options"].split()]
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        options[key] = value
+    return options
+
+
+def check_lint_case(path: Path, registries: Registries) -> None:
+    """A lint case: validation diagnostics and lint findings together must be exactly what the
+    case expects (so a rule's fixtures are otherwise valid templates)."""
+    from kiln.compiler.lint.runner import run_rules
+
+    options = lint_case_options(path)
+    result = compile_file(str(path), registries, CompileOptions())
+    diagnostics = list(result.diagnostics)
+    if result.unit is not None:
+        diagnostics += run_rules(
+            result.unit,
+            registries.lint_rules,
+            registries,
+            target=options.get("target"),  # type: ignore[arg-type]
+        )
+    expected = expectations(path)
+    got: Counter[tuple[int, str]] = Counter()
+    for diagnostic in diagnostics:
+        if diagnostic.span is not None and Path(diagnostic.span.file) == path:
+            got[(diagnostic.span.start.line, diagnostic.code.id)] += 1
+        elif diagnostic.span is None:
+            got[(0, diagnostic.code.id)] += 1
+    if expected != got:
+        missing = sorted((expected - got).elements())
+        unexpected = sorted((got - expected).elements())
+        detail = "\n".join(f"  {d.span}: {d.code.id} {d.message}" for d in diagnostics)
+        raise AssertionError(
+            f"{path}: missing {missing}, unexpected {unexpected}\ndiagnostics:\n{detail}"
+        )
+
+
 def compare_golden(actual: str, golden: Path, update: bool) -> None:
     if update or not golden.exists():
         golden.parent.mkdir(parents=True, exist_ok=True)

@@ -113,6 +113,14 @@ class SourceFile:
             return Span(self.path, first, last)
         return Span(self.path, first, self.position(end))
 
+    def line_start(self, line: int) -> int:
+        """The offset where a 1-based line starts (the text's length past the last line)."""
+        if line < 1:
+            return 0
+        if line > len(self._line_starts):
+            return len(self.text)
+        return self._line_starts[line - 1]
+
     def line_text(self, line: int) -> str:
         """The text of a 1-based line without its line break ('' when out of range)."""
         if line < 1 or line > len(self._line_starts):

@@ -13,13 +13,16 @@ nothing calls a hook per template or per node.
 
 from collections.abc import Mapping, Sequence
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from kiln.compiler.diagnostics.codes import Code
 from kiln.compiler.functions import FunctionSpec
 from kiln.frontends.base import FrontendSpec
+
+if TYPE_CHECKING:  # rules import the compiler; only `kiln lint` needs them
+    from kiln.compiler.lint.rule import LintRule
 
 PROJECT = "kiln"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -56,3 +59,12 @@ def kiln_resource_schema_dirs() -> Sequence[Traversable]:  # type: ignore[empty-
 @hookspec
 def kiln_resource_types() -> Mapping[str, Mapping[str, Any]]:  # type: ignore[empty-body]
     """Resource types given in memory: type name -> schema in the same format as the files."""
+
+
+@hookspec
+def kiln_lint_rules() -> "Sequence[LintRule]":  # type: ignore[empty-body]
+    """Lint rules (kiln.compiler.lint.rule.LintRule, most easily made with its `rule`
+    decorator). Each rule's code joins the code registry, so suppressions, --select and
+    --ignore name it like any other code; an id or name that is already registered is an
+    error naming the plugin. Called once, the first time something lints (not at start-up),
+    so that `kiln validate` never imports rules."""

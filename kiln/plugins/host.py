@@ -10,7 +10,7 @@ import importlib.machinery
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.resources.abc import Traversable
 from types import ModuleType
@@ -30,6 +30,7 @@ BUILTIN_PLUGINS: Final[tuple[str, ...]] = (
     "kiln.frontends.hot.plugin",
     "kiln.frontends.cfn.plugin",
     "kiln.schemas.plugin",
+    "kiln.compiler.lint.plugin",
 )
 
 
@@ -50,6 +51,8 @@ class Registries:
     schema_dirs: tuple[Traversable, ...]
     resource_types: Mapping[str, Mapping[str, Any]]
     plugins: tuple[str, ...]
+    # The plugin manager, for the hooks called on first use (lint rules).
+    manager: pluggy.PluginManager | None = field(default=None, compare=False, repr=False)
 
     def frontend(self, name: str) -> FrontendSpec | None:
         return next((spec for spec in self.frontends if spec.name == name), None)
@@ -60,6 +63,13 @@ class Registries:
         from kiln.compiler.resource_types import SchemaRegistry
 
         return SchemaRegistry(self.schema_dirs, extra=self.resource_types)
+
+    @cached_property
+    def lint_rules(self) -> tuple[Any, ...]:
+        """Every registered LintRule, built-ins first; their codes join `codes`."""
+        if self.manager is None:
+            return ()
+        return _lint_rules(self.manager, self.codes)
 
 
 def load(
@@ -203,4 +213,28 @@ def _freeze(manager: pluggy.PluginManager) -> Registries:
         schema_dirs=tuple(schema_dirs),
         resource_types=resource_types,
         plugins=tuple(name for name, _ in manager.list_name_plugin()),
+        manager=manager,
     )
+
+
+def _lint_rules(manager: pluggy.PluginManager, codes: Mapping[str, Code]) -> tuple[Any, ...]:
+    from kiln.compiler.lint.rule import LintRule
+
+    rules: list[LintRule] = []
+    ids = dict(codes)
+    names = {code.name: code.id for code in codes.values()}
+    for plugin, plugin_rules in _call(manager, "kiln_lint_rules"):
+        for lint_rule in plugin_rules:
+            if not isinstance(lint_rule, LintRule):
+                raise PluginError(plugin, f"kiln_lint_rules returned {lint_rule!r}, not a LintRule")
+            code = lint_rule.code
+            if code.id in ids or code.name in names:
+                raise PluginError(
+                    plugin, f"lint rule {code.id} ({code.name}) is already registered"
+                )
+            ids[code.id] = code
+            names[code.name] = code.id
+            rules.append(lint_rule)
+    if isinstance(codes, dict):  # lint codes become known codes (suppression, --select)
+        codes.update({rule.code.id: rule.code for rule in rules})
+    return tuple(rules)

@@ -24,7 +24,29 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """A hint in words: what the user should do."""
+
     description: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace text[start:end] of `file` (0-based character offsets) with `text`."""
+
+    file: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Autofix:
+    """Edits that mend a finding (`kiln lint --fix`). `safe` promises that applying them
+    changes nothing else about the template's meaning; unsafe ones need --unsafe-fixes."""
+
+    description: str
+    edits: tuple[TextEdit, ...]
+    safe: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +58,7 @@ class Diagnostic:
     path: LogicalPath = ()
     notes: tuple[Note, ...] = ()
     fix: Fix | None = None
+    autofix: Autofix | None = None
 
     @property
     def dotted_path(self) -> str:
@@ -110,6 +133,7 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 __all__ = [
+    "Autofix",
     "Code",
     "Diagnostic",
     "DiagnosticSink",
@@ -117,6 +141,7 @@ __all__ = [
     "LogicalPath",
     "Note",
     "Severity",
+    "TextEdit",
     "make",
     "sorted_diagnostics",
 ]

@@ -1,0 +1,5 @@
+"""Lint rules: parameters."""
+
+from kiln.compiler.lint.rule import LintRule
+
+RULES: tuple[LintRule, ...] = ()

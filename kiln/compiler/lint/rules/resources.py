@@ -1,0 +1,5 @@
+"""Lint rules: resources."""
+
+from kiln.compiler.lint.rule import LintRule
+
+RULES: tuple[LintRule, ...] = ()
