@@ -88,6 +88,7 @@ class Parameter:
     immutable: bool = False
     tags: tuple[str, ...] = ()
     constraints: tuple[Constraint, ...] = ()
+    name_span: Span | None = _span()  # the key naming it
     span: Span | None = _span()
 
 
@@ -117,6 +118,7 @@ class Resource:
     creation_policy: Expr | None = None
     update_replace_policy: Expr | None = None
     type_span: Span | None = _span()
+    name_span: Span | None = _span()  # the key naming it
     span: Span | None = _span()
 
 
@@ -127,6 +129,7 @@ class Output:
     description: str | None = None
     condition: Expr | None = None
     export: Expr | None = None
+    name_span: Span | None = _span()  # the key naming it
     span: Span | None = _span()
 
 

@@ -18,7 +18,7 @@ from kiln.compiler.ir.frozen import FrozenMap
 from kiln.compiler.ir.nodes import Template
 
 T = TypeVar("T")
-_SKIP = frozenset({"span", "key_spans", "type_span"})
+_SKIP = frozenset({"span", "key_spans", "type_span", "name_span"})
 
 # What a value is, by its class.
 _LEAF: Final = 0

@@ -217,6 +217,7 @@ class _Reader:
             label=self.text(body, "Label", path),
             hidden=s.boolean(body.get("NoEcho"), "NoEcho", (*path, "NoEcho"), self.sink),
             constraints=self.constraints(name, body, path),
+            name_span=key.span,
             span=body.span,
         )
 
@@ -348,6 +349,7 @@ class _Reader:
                 body.get("UpdateReplacePolicy"), (*path, "UpdateReplacePolicy")
             ),
             type_span=type_node.span if type_node is not None else None,
+            name_span=key.span,
             span=body.span,
         )
 
@@ -394,6 +396,7 @@ class _Reader:
                 description=self.text(body, "Description", path),
                 condition=self.optional_condition(body.get("Condition"), (*path, "Condition")),
                 export=self.optional(body.get("Export"), (*path, "Export")),
+                name_span=key.span,
                 span=body.span,
             )
         return FrozenMap(result)

@@ -152,6 +152,7 @@ class _Reader:
                 t.value for t in s.names(body.get("tags"), "tags", (*path, "tags"), self.sink)
             ),
             constraints=self.constraints(name, body.get("constraints"), (*path, "constraints")),
+            name_span=key.span,
             span=body.span,
         )
 
@@ -325,6 +326,7 @@ class _Reader:
                 body.get("description"), "description", (*path, "description"), self.sink
             ),
             type_span=type_node.span if type_node is not None else None,
+            name_span=key.span,
             span=body.span,
         )
 
@@ -378,6 +380,7 @@ class _Reader:
                     body.get("description"), "description", (*path, "description"), self.sink
                 ),
                 condition=self.optional_condition(body.get("condition"), (*path, "condition")),
+                name_span=key.span,
                 span=body.span,
             )
         return FrozenMap(result)

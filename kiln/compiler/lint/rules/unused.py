@@ -22,9 +22,9 @@ def unused_parameter(context: RuleContext) -> None:
     if symbols is None:
         return
     used = {ref.name for ref in symbols.references if ref.kind == "parameter"}
-    for name, key_span in symbols.parameters.items():  # the span of the name, not the body
+    for name, parameter in context.template.parameters.items():
         if name not in used:
-            context.report(key_span, ("parameters", name), parameter=name)
+            context.report(parameter.name_span, ("parameters", name), parameter=name)
 
 
 RULES: tuple[LintRule, ...] = (unused_parameter,)
