@@ -1,11 +1,12 @@
 """Helpers the dialect frontends share for reading sections of the located tree."""
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from kiln.compiler.diagnostics import DiagnosticSink, LogicalPath
 from kiln.compiler.diagnostics import codes as c
 from kiln.compiler.ir import expr as e
+from kiln.compiler.ir.frozen import FrozenMap
 from kiln.compiler.names import suggest
 from kiln.frontends.lowering import key_text
 from kiln.frontends.syntax import LMap, LNode, LScalar, LSeq, describe
@@ -30,6 +31,61 @@ def entries(node: LMap | None) -> Iterator[tuple[str, LScalar, LNode]]:
         return
     for key, value in node.items():
         yield key_text(key), key, value
+
+
+T = TypeVar("T")
+# Reads one entry of a section: (name, key node, value node, logical path) -> the IR item, or
+# None when the entry is unusable (already reported).
+EntryReader = Callable[[str, LScalar, LNode, LogicalPath], T | None]
+
+
+def read_section(
+    node: LNode | None,
+    section: str,
+    sink: DiagnosticSink,
+    read: EntryReader[T],
+    *,
+    skip: Callable[[str, LScalar, LogicalPath], bool] | None = None,
+) -> FrozenMap[str, T]:
+    """Every entry of a top-level section (parameters, resources, ...) through `read`, in
+    order; `skip` claims entries that are not items (CloudFormation's Fn::ForEach loops)."""
+    body = mapping(node, section, (section,), sink)
+    result: dict[str, T] = {}
+    for name, key, value in entries(body):
+        path: LogicalPath = (section, name)
+        if skip is not None and skip(name, key, path):
+            continue
+        item = read(name, key, value, path)
+        if item is not None:
+            result[name] = item
+    return FrozenMap(result)
+
+
+def parameter_type(
+    body: LMap,
+    type_key: str,
+    known: Iterable[str],
+    name: str,
+    key: LScalar,
+    path: LogicalPath,
+    sink: DiagnosticSink,
+) -> str:
+    """A parameter's type spelling ('' when absent or not text); a missing or unknown type is
+    reported with the dialect's key name and a did-you-mean among `known`."""
+    type_node = body.get(type_key)
+    spelling = text(type_node, "parameter type", (*path, type_key), sink) or ""
+    if type_node is None:
+        sink.report(c.MISSING_PARAMETER_TYPE, key.span, path, parameter=name, key=type_key)
+    elif spelling and spelling not in known:
+        sink.report(
+            c.UNKNOWN_PARAMETER_TYPE,
+            type_node.span,
+            (*path, type_key),
+            parameter=name,
+            type=spelling,
+            hint=suggest(spelling, list(known)),
+        )
+    return spelling
 
 
 def text(node: LNode | None, what: str, path: LogicalPath, sink: DiagnosticSink) -> str | None:

@@ -167,13 +167,7 @@ class _Reader:
     # --- parameters --------------------------------------------------------------------------
 
     def parameters(self, node: LNode | None) -> FrozenMap[str, n.Parameter]:
-        section = s.mapping(node, "Parameters", ("Parameters",), self.sink)
-        result: dict[str, n.Parameter] = {}
-        for name, key, value in s.entries(section):
-            parameter = self.parameter(name, key, value, ("Parameters", name))
-            if parameter is not None:
-                result[name] = parameter
-        return FrozenMap(result)
+        return s.read_section(node, "Parameters", self.sink, self.parameter)
 
     def parameter(
         self, name: str, key: LScalar, node: LNode, path: LogicalPath
@@ -193,19 +187,9 @@ class _Reader:
             what="parameter key",
             parameter=name,
         )
-        type_node = body.get("Type")
-        type_spelling = s.text(type_node, "parameter type", (*path, "Type"), self.sink) or ""
-        if type_node is None:
-            self.sink.report(c.MISSING_PARAMETER_TYPE, key.span, path, parameter=name, key="Type")
-        elif type_spelling and type_spelling not in v.PARAMETER_TYPES:
-            self.sink.report(
-                c.UNKNOWN_PARAMETER_TYPE,
-                type_node.span,
-                (*path, "Type"),
-                parameter=name,
-                type=type_spelling,
-                hint=suggest(type_spelling, list(v.PARAMETER_TYPES)),
-            )
+        type_spelling = s.parameter_type(
+            body, "Type", v.PARAMETER_TYPES, name, key, path, self.sink
+        )
         kind = v.PARAMETER_TYPES.get(type_spelling)
         default = body.get("Default")
         return n.Parameter(
@@ -276,41 +260,27 @@ class _Reader:
 
     def mappings(self, node: LNode | None) -> FrozenMap[str, n.Mapping]:
         """Two-level literal data: map name -> top-level key -> second-level key -> value."""
-        section = s.mapping(node, "Mappings", ("Mappings",), self.sink)
-        result: dict[str, n.Mapping] = {}
-        for name, key, value in s.entries(section):
-            path: LogicalPath = ("Mappings", name)
-            body = s.mapping(value, f"mapping {name!r}", path, self.sink, nullable=False)
-            if body is None:
-                continue
-            for top, _, second in s.entries(body):
-                what = f"key {top!r} of mapping {name!r}"
-                s.mapping(second, what, (*path, top), self.sink, nullable=False)
-            result[name] = n.Mapping(name=name, entries=literal(body), span=key.span)
-        return FrozenMap(result)
+        return s.read_section(node, "Mappings", self.sink, self.mapping)
+
+    def mapping(self, name: str, key: LScalar, node: LNode, path: LogicalPath) -> n.Mapping | None:
+        body = s.mapping(node, f"mapping {name!r}", path, self.sink, nullable=False)
+        if body is None:
+            return None
+        for top, _, second in s.entries(body):
+            what = f"key {top!r} of mapping {name!r}"
+            s.mapping(second, what, (*path, top), self.sink, nullable=False)
+        return n.Mapping(name=name, entries=literal(body), span=key.span)
 
     def conditions(self, node: LNode | None) -> FrozenMap[str, n.Condition]:
-        section = s.mapping(node, "Conditions", ("Conditions",), self.sink)
-        result: dict[str, n.Condition] = {}
-        for name, key, value in s.entries(section):
-            if self.loop(name, key, ("Conditions", name)):
-                continue
-            expr = self.low.lower_condition(value, ("Conditions", name))
-            result[name] = n.Condition(name=name, expr=expr, span=key.span)
-        return FrozenMap(result)
+        return s.read_section(node, "Conditions", self.sink, self.condition, skip=self.loop)
+
+    def condition(self, name: str, key: LScalar, node: LNode, path: LogicalPath) -> n.Condition:
+        return n.Condition(name=name, expr=self.low.lower_condition(node, path), span=key.span)
 
     # --- resources and outputs ---------------------------------------------------------------
 
     def resources(self, node: LNode | None) -> FrozenMap[str, n.Resource]:
-        section = s.mapping(node, "Resources", ("Resources",), self.sink)
-        result: dict[str, n.Resource] = {}
-        for name, key, value in s.entries(section):
-            if self.loop(name, key, ("Resources", name)):
-                continue
-            resource = self.resource(name, key, value, ("Resources", name))
-            if resource is not None:
-                result[name] = resource
-        return FrozenMap(result)
+        return s.read_section(node, "Resources", self.sink, self.resource, skip=self.loop)
 
     def resource(
         self, name: str, key: LScalar, node: LNode, path: LogicalPath
@@ -370,36 +340,32 @@ class _Reader:
         return expr
 
     def outputs(self, node: LNode | None) -> FrozenMap[str, n.Output]:
-        section = s.mapping(node, "Outputs", ("Outputs",), self.sink)
-        result: dict[str, n.Output] = {}
-        for name, key, value in s.entries(section):
-            path: LogicalPath = ("Outputs", name)
-            if self.loop(name, key, path):
-                continue
-            body = s.mapping(value, f"output {name!r}", path, self.sink, nullable=False)
-            if body is None:
-                continue
-            self.check_keys(
-                body,
-                v.OUTPUT_KEYS,
-                path,
-                {},
-                unknown=c.UNKNOWN_OUTPUT_KEY,
-                what="output key",
-                output=name,
-            )
-            if "Value" not in body:
-                self.sink.report(c.MISSING_OUTPUT_VALUE, key.span, path, output=name, key="Value")
-            result[name] = n.Output(
-                name=name,
-                value=self.optional(body.get("Value"), (*path, "Value")),
-                description=self.text(body, "Description", path),
-                condition=self.optional_condition(body.get("Condition"), (*path, "Condition")),
-                export=self.optional(body.get("Export"), (*path, "Export")),
-                name_span=key.span,
-                span=body.span,
-            )
-        return FrozenMap(result)
+        return s.read_section(node, "Outputs", self.sink, self.output, skip=self.loop)
+
+    def output(self, name: str, key: LScalar, node: LNode, path: LogicalPath) -> n.Output | None:
+        body = s.mapping(node, f"output {name!r}", path, self.sink, nullable=False)
+        if body is None:
+            return None
+        self.check_keys(
+            body,
+            v.OUTPUT_KEYS,
+            path,
+            {},
+            unknown=c.UNKNOWN_OUTPUT_KEY,
+            what="output key",
+            output=name,
+        )
+        if "Value" not in body:
+            self.sink.report(c.MISSING_OUTPUT_VALUE, key.span, path, output=name, key="Value")
+        return n.Output(
+            name=name,
+            value=self.optional(body.get("Value"), (*path, "Value")),
+            description=self.text(body, "Description", path),
+            condition=self.optional_condition(body.get("Condition"), (*path, "Condition")),
+            export=self.optional(body.get("Export"), (*path, "Export")),
+            name_span=key.span,
+            span=body.span,
+        )
 
     # --- helpers -----------------------------------------------------------------------------
 

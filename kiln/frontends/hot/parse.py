@@ -88,13 +88,7 @@ class _Reader:
     # --- parameters --------------------------------------------------------------------------
 
     def parameters(self, node: LNode | None) -> FrozenMap[str, n.Parameter]:
-        section = s.mapping(node, "parameters", ("parameters",), self.sink)
-        result: dict[str, n.Parameter] = {}
-        for name, key, value in s.entries(section):
-            parameter = self.parameter(name, key, value, ("parameters", name))
-            if parameter is not None:
-                result[name] = parameter
-        return FrozenMap(result)
+        return s.read_section(node, "parameters", self.sink, self.parameter)
 
     def parameter(
         self, name: str, key: LScalar, node: LNode, path: LogicalPath
@@ -118,19 +112,9 @@ class _Reader:
             what="parameter key",
             parameter=name,
         )
-        type_node = body.get("type")
-        type_spelling = s.text(type_node, "parameter type", (*path, "type"), self.sink) or ""
-        if type_node is None:
-            self.sink.report(c.MISSING_PARAMETER_TYPE, key.span, path, parameter=name, key="type")
-        elif type_spelling and type_spelling not in v.PARAMETER_TYPES:
-            self.sink.report(
-                c.UNKNOWN_PARAMETER_TYPE,
-                type_node.span,
-                (*path, "type"),
-                parameter=name,
-                type=type_spelling,
-                hint=suggest(type_spelling, v.PARAMETER_TYPES),
-            )
+        type_spelling = s.parameter_type(
+            body, "type", v.PARAMETER_TYPES, name, key, path, self.sink
+        )
         param_type = (
             ParamType(type_spelling) if type_spelling in v.PARAMETER_TYPES else ParamType.STRING
         )
@@ -268,21 +252,13 @@ class _Reader:
     # --- conditions, resources, outputs ------------------------------------------------------
 
     def conditions(self, node: LNode | None) -> FrozenMap[str, n.Condition]:
-        section = s.mapping(node, "conditions", ("conditions",), self.sink)
-        result: dict[str, n.Condition] = {}
-        for name, key, value in s.entries(section):
-            expr = self.low.lower_condition(value, ("conditions", name))
-            result[name] = n.Condition(name=name, expr=expr, span=key.span)
-        return FrozenMap(result)
+        return s.read_section(node, "conditions", self.sink, self.condition)
+
+    def condition(self, name: str, key: LScalar, node: LNode, path: LogicalPath) -> n.Condition:
+        return n.Condition(name=name, expr=self.low.lower_condition(node, path), span=key.span)
 
     def resources(self, node: LNode | None) -> FrozenMap[str, n.Resource]:
-        section = s.mapping(node, "resources", ("resources",), self.sink)
-        result: dict[str, n.Resource] = {}
-        for name, key, value in s.entries(section):
-            resource = self.resource(name, key, value, ("resources", name))
-            if resource is not None:
-                result[name] = resource
-        return FrozenMap(result)
+        return s.read_section(node, "resources", self.sink, self.resource)
 
     def resource(
         self, name: str, key: LScalar, node: LNode, path: LogicalPath
@@ -350,40 +326,36 @@ class _Reader:
         return expr
 
     def outputs(self, node: LNode | None) -> FrozenMap[str, n.Output]:
-        section = s.mapping(node, "outputs", ("outputs",), self.sink)
-        result: dict[str, n.Output] = {}
-        for name, key, value in s.entries(section):
-            path: LogicalPath = ("outputs", name)
-            body = s.mapping(value, f"output {name!r}", path, self.sink, nullable=False)
-            if body is None:
-                continue
-            s.check_keys(
-                body,
-                v.OUTPUT_KEYS,
-                self.version,
-                v.VERSION_KEY,
-                self.spelling,
-                path,
-                self.sink,
-                unknown=c.UNKNOWN_OUTPUT_KEY,
-                what="output key",
-                output=name,
-            )
-            if "value" not in body:
-                self.sink.report(c.MISSING_OUTPUT_VALUE, key.span, path, output=name, key="value")
-            result[name] = n.Output(
-                name=name,
-                value=self.optional(body.get("value"), (*path, "value"))
-                if "value" in body
-                else None,
-                description=s.text(
-                    body.get("description"), "description", (*path, "description"), self.sink
-                ),
-                condition=self.optional_condition(body.get("condition"), (*path, "condition")),
-                name_span=key.span,
-                span=body.span,
-            )
-        return FrozenMap(result)
+        return s.read_section(node, "outputs", self.sink, self.output)
+
+    def output(self, name: str, key: LScalar, node: LNode, path: LogicalPath) -> n.Output | None:
+        body = s.mapping(node, f"output {name!r}", path, self.sink, nullable=False)
+        if body is None:
+            return None
+        s.check_keys(
+            body,
+            v.OUTPUT_KEYS,
+            self.version,
+            v.VERSION_KEY,
+            self.spelling,
+            path,
+            self.sink,
+            unknown=c.UNKNOWN_OUTPUT_KEY,
+            what="output key",
+            output=name,
+        )
+        if "value" not in body:
+            self.sink.report(c.MISSING_OUTPUT_VALUE, key.span, path, output=name, key="value")
+        return n.Output(
+            name=name,
+            value=self.optional(body.get("value"), (*path, "value")) if "value" in body else None,
+            description=s.text(
+                body.get("description"), "description", (*path, "description"), self.sink
+            ),
+            condition=self.optional_condition(body.get("condition"), (*path, "condition")),
+            name_span=key.span,
+            span=body.span,
+        )
 
     def optional(self, node: LNode | None, path: LogicalPath) -> e.Expr | None:
         return None if node is None else self.low.lower(node, path)
