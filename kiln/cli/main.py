@@ -342,6 +342,13 @@ def preview(
     sys.exit(EXIT_ERRORS if result.has_errors else EXIT_OK)
 
 
+# `kiln lint` and `kiln rules` live in their own module, which uses the helpers above.
+from kiln.cli.lint import COMMANDS  # noqa: E402
+
+for _command in COMMANDS:
+    cli.add_command(_command)
+
+
 def main() -> None:
     cli()
 

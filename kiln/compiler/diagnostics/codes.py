@@ -403,6 +403,26 @@ EXTERNAL_RESOURCE_DEPENDS_ON: Final = _code(
     "A resource with an external_id that declares depends_on.",
 )
 
+# --- LNT: the lint session (kiln/compiler/lint/session.py), not rules -------------------------
+UNUSED_SUPPRESSION: Final = _code(
+    "LNT001",
+    "unused-suppression",
+    W,
+    "A suppression comment or metadata entry that suppressed nothing.",
+)
+UNKNOWN_SUPPRESSED_CODE: Final = _code(
+    "LNT002",
+    "unknown-suppressed-code",
+    W,
+    "A suppression naming no known code, rule name or code prefix.",
+)
+INVALID_LINT_CONFIG: Final = _code(
+    "LNT003",
+    "invalid-lint-config",
+    E,
+    "A lint configuration or baseline file that cannot be read or breaks its schema.",
+)
+
 # --- PLG: plugins ------------------------------------------------------------------------------
 PLUGIN_FAILED: Final = _code(
     "PLG001", "plugin-failed", E, "A plugin failed to load or register.", blocker=True

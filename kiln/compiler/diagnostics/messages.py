@@ -144,6 +144,9 @@ MESSAGES: Final[dict[str, str]] = {
         "InvalidExternalResourceDependency)"
     ),
     c.PLUGIN_FAILED.id: "plugin {plugin!r} failed: {problem}",
+    c.UNUSED_SUPPRESSION.id: "{kind} suppression of {what} suppressed nothing{where}",
+    c.UNKNOWN_SUPPRESSED_CODE.id: "{kind} suppression names {token!r}, which is no known code, rule name or code prefix{hint}",
+    c.INVALID_LINT_CONFIG.id: "{what}: {problem}",
 }
 
 

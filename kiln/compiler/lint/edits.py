@@ -4,6 +4,8 @@ Fixes edit the source text, never re-serialise the tree: comments, quoting and l
 everything else survive (`kiln lint --fix` must not reformat a file).
 """
 
+from collections.abc import Sequence
+
 from kiln.compiler.diagnostics import TextEdit
 from kiln.compiler.source import SourceFile, Span
 
@@ -81,3 +83,60 @@ def _entry_last_line(source: SourceFile, key: Span) -> int:
 def _line_end_offset(source: SourceFile, line: int) -> int:
     """Offset just after the line break ending `line` (or the end of the text)."""
     return source.line_start(line + 1)
+
+
+def remove_sequence_item(source: SourceFile, items: Sequence[Span], index: int) -> TextEdit:
+    """Remove one item of a sequence that keeps at least one other (the spans of all its
+    items, in order): its whole line in a block sequence (`- item`), or the item and one
+    separating comma in a flow sequence or JSON array. Raises ValueError for a layout it does
+    not recognise (e.g. two block items on one line), so a fix is never a guess."""
+    if len(items) < 2 or not 0 <= index < len(items):
+        raise ValueError("a sequence item is removed only when another one stays")
+    item = items[index]
+    text = source.text
+    before = source.line_text(item.start.line)[: item.start.column - 1]
+    if before.strip() == "-":  # block sequence: `  - item` on its own line
+        after = text[item.end.offset : source.line_start(item.end.line + 1)]
+        if after.strip() and not after.strip().startswith("#"):
+            raise ValueError("something follows the item on its line")
+        start = source.line_start(item.start.line)
+        return TextEdit(source.path, start, source.line_start(item.end.line + 1), "")
+    if index + 1 < len(items):  # flow: `a, b` -> `b`
+        following = items[index + 1]
+        _expect_comma(text, item.end.offset, following.start.offset)
+        return TextEdit(source.path, item.start.offset, following.start.offset, "")
+    previous = items[index - 1]  # the last one: `a, b` -> `a`
+    _expect_comma(text, previous.end.offset, item.start.offset)
+    return TextEdit(source.path, previous.end.offset, item.end.offset, "")
+
+
+def remove_entry(source: SourceFile, key: Span, value_end: int) -> TextEdit:
+    """Remove a whole `key: value` entry of a mapping, given its key's span (quotes included
+    for a quoted key) and the offset where its value ends: its lines in block YAML, or the
+    entry and one separating comma in a flow mapping or JSON object."""
+    text = source.text
+    line_text = source.line_text(key.start.line)
+    if not line_text[: key.start.column - 1].strip():  # block mapping: the key starts its line
+        end_line = max(_entry_last_line(source, key), source.position(value_end).line)
+        start = source.line_start(key.start.line)
+        return TextEdit(source.path, start, _line_end_offset(source, end_line), "")
+    after = value_end
+    while after < len(text) and text[after] in " \t\r\n":
+        after += 1
+    if after < len(text) and text[after] == ",":  # `k: v, next` -> `next`
+        after += 1
+        while after < len(text) and text[after] in " \t":
+            after += 1
+        return TextEdit(source.path, key.start.offset, after, "")
+    before = key.start.offset - 1
+    while before >= 0 and text[before] in " \t\r\n":
+        before -= 1
+    if before >= 0 and text[before] == ",":  # `prev, k: v` -> `prev`
+        return TextEdit(source.path, before, value_end, "")
+    raise ValueError("the entry is neither on its own lines nor comma-separated")
+
+
+def _expect_comma(text: str, start: int, end: int) -> None:
+    between = text[start:end]
+    if between.count(",") != 1 or between.replace(",", "").strip():
+        raise ValueError("the items are not separated by a single comma")

@@ -12,13 +12,9 @@ from typing import Any
 from kiln.compiler.diagnostics import Diagnostic, make
 from kiln.compiler.diagnostics.codes import PLUGIN_FAILED
 from kiln.compiler.lint.rule import LintRule, RuleContext, Target
+from kiln.compiler.lint.targets import target_of
 from kiln.compiler.unit import CompilationUnit
 from kiln.plugins.host import Registries
-
-
-def default_target(unit: CompilationUnit) -> Target:
-    """HOT is always for Heat; CloudFormation is taken to be for AWS unless told otherwise."""
-    return "heat" if unit.root.dialect == "hot" else "aws"
 
 
 def applicable(rule: LintRule, unit: CompilationUnit, target: Target) -> bool:
@@ -34,7 +30,7 @@ def run_rules(
     settings: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Diagnostic]:
     """Every finding of every applicable rule, in rule order (the caller sorts)."""
-    target = target or default_target(unit)
+    target = target_of(unit.root, target)
     settings = settings or {}
     findings: list[Diagnostic] = []
     for lint_rule in rules:
