@@ -19,10 +19,10 @@ Heat's implementation of an AWS type lacks is a warning (SCH013), like an AWS ty
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from kiln.compiler.diagnostics import Diagnostic, LogicalPath
+from kiln.compiler.diagnostics import Autofix, Diagnostic, LogicalPath, TextEdit, make
 from kiln.compiler.diagnostics import codes as c
 from kiln.compiler.evaluate.values import Unknown
 from kiln.compiler.ir import expr as e
@@ -34,7 +34,7 @@ from kiln.compiler.resource_types import property_schema as ps
 from kiln.compiler.resource_types import rules
 from kiln.compiler.resource_types import validator as v
 from kiln.compiler.resource_types.model import ResourceTypeSchema
-from kiln.compiler.source import Span
+from kiln.compiler.source import SourceFile, Span
 from kiln.compiler.unit import CompilationUnit, NestedRef
 from kiln.schemas.default_environment import templates_dir
 
@@ -57,6 +57,8 @@ _GROUP_MEMBER: Final = {
 _HEAT_CFN_VERSION: Final = "2012-12-12"
 # Compiled property schemas, one per type (the registry caches the raw data it came from).
 _COMPILED: dict[str, tuple[Mapping[str, Any], ps.ObjectSchema]] = {}
+# id(schema registry) -> (the registry, its sorted type names, {unknown type: did-you-mean})
+_TYPE_HINTS: dict[int, tuple[Any, list[str], dict[str, str]]] = {}
 
 
 def validate_schema(unit: CompilationUnit, context: PassContext) -> CompilationUnit:
@@ -111,7 +113,6 @@ class _Template:
             template, self.facts.parameters, self.facts.conditions or None, unit.files,
             self.attribute_type,
         )  # fmt: skip
-        self._names: list[str] | None = None
         self.secrets = _secrets(template, self.facts.parameters)
 
     def run(self) -> None:
@@ -183,8 +184,6 @@ class _Template:
             return None  # mapped to a template Kiln did not read, or to a type it lacks
         # In CloudFormation an unknown type may be real on AWS (its own types, Custom::*,
         # registry extensions, modules): a warning for the Heat target, not an error.
-        if self._names is None:
-            self._names = sorted(self.schemas.names())
         where = (
             ("resources", name, "properties", *_member_type_path(resource))
             if member
@@ -192,9 +191,26 @@ class _Template:
         )
         self.sink.report(
             c.TYPE_NOT_IN_HEAT if self.cfn else c.UNKNOWN_RESOURCE_TYPE, span or resource.span,
-            where, type=type_name, resource=name, hint=suggest(type_name, self._names),
+            where, type=type_name, resource=name, hint=self._type_hint(type_name),
         )  # fmt: skip
         return None
+
+    def _type_hint(self, type_name: str) -> str:
+        """suggest() over every known type name (a few milliseconds each: difflib against
+        hundreds of names), kept per schema registry: the same unknown types come back in
+        every template of a repository."""
+        kept = _TYPE_HINTS.get(id(self.schemas))
+        if kept is None or kept[0] is not self.schemas:
+            if len(_TYPE_HINTS) >= 8:
+                _TYPE_HINTS.clear()
+            kept = _TYPE_HINTS[id(self.schemas)] = (self.schemas, sorted(self.schemas.names()), {})
+        _, names, hints = kept
+        hint = hints.get(type_name)
+        if hint is None:
+            if len(hints) >= 4096:
+                hints.clear()
+            hint = hints[type_name] = suggest(type_name, names)
+        return hint
 
     def _support(self, name: str, resource: n.Resource, schema: ResourceTypeSchema) -> bool:
         """Report a retired, deprecated or unsupported type; False when its properties are
@@ -274,9 +290,10 @@ class _Template:
             schema = _schema_at(target.schema, finding.path)
             status = schema.support.status if schema is not None else "DEPRECATED"
             detail = f": {finding.message}" if finding.message else ""
-            self.sink.report(
+            diagnostic = make(
                 code, finding.span, path, status=status, detail=detail, hint=finding.hint, **fields
             )
+            self.sink.add(replace(diagnostic, autofix=_rename(self.unit.sources, finding)))
         else:
             self.sink.report(code, finding.span, path, hint=finding.hint, **fields)
 
@@ -441,6 +458,22 @@ def _as_int(value: object) -> int | None:
         return int(value)
     except ValueError:
         return None
+
+
+def _rename(sources: Mapping[str, SourceFile], finding: v.Finding) -> Autofix | None:
+    """The safe fix of a deprecated property Heat renames (translation rules move its value,
+    unchanged, to the new name): rename the key where the source spells exactly that key."""
+    span = finding.span
+    source = sources.get(span.file) if span is not None and finding.replacement else None
+    if span is None or source is None:
+        return None
+    written = source.text[span.start.offset : span.end.offset]
+    for quote in ("", '"', "'"):
+        if written == f"{quote}{finding.name}{quote}":
+            text = f"{quote}{finding.replacement}{quote}"
+            edit = TextEdit(span.file, span.start.offset, span.end.offset, text)
+            return Autofix(f"rename {finding.name!r} to {finding.replacement!r}", (edit,))
+    return None
 
 
 def _span_at(node: e.Expr | None, path: tuple[str | int, ...]) -> Span | None:

@@ -46,6 +46,9 @@ class Finding:
     message: str
     name: str = ""
     hint: str = ""
+    # For a deprecated property Heat renames (translation rules): the new name, when the
+    # map does not already give it (then the rename is a safe fix).
+    replacement: str = ""
 
 
 # Which value types a property type can take when the value itself is not known yet
@@ -143,7 +146,9 @@ class PropertyValidator:
             self._add("type", path, span, f'"{_shown(node)}" is not a map')
             return
         entries: list[tuple[str, object, Span | None]] = []
-        for key, value, key_span in _entries(node, span):
+        written = list(_entries(node, span))
+        keys = {key for key, _, _ in written}  # with nulls and dropped values: a rename target
+        for key, value, key_span in written:
             settled, _ = self._settle(value, key_span, (*path, key))
             if not isinstance(settled, _ABSENT):
                 entries.append((key, settled, key_span))
@@ -156,7 +161,7 @@ class PropertyValidator:
                 message = f"Unknown Property {key}"
                 self._add("unknown-property", (*path, key), key_span, message, name=key, hint=hint)
                 continue
-            self._support(key, child, key_span, (*path, key), renames)
+            self._support(key, child, key_span, (*path, key), renames, keys)
             if not child.implemented:
                 message = f"Property {key} not implemented yet"
                 self._add("not-implemented", (*path, key), key_span, message, name=key)
@@ -187,6 +192,7 @@ class PropertyValidator:
         span: Span | None,
         path: Path,
         renames: Mapping[str, str],
+        keys: set[str],
     ) -> None:
         status = schema.support
         if status.status not in ("DEPRECATED", "HIDDEN", "UNSUPPORTED"):
@@ -196,7 +202,8 @@ class PropertyValidator:
         hint = (
             f"; use {replacement!r} instead" if replacement and replacement not in message else ""
         )
-        self._add("deprecated", path, span, message, name=key, hint=hint)
+        rename = replacement if replacement and replacement not in keys else ""
+        self._add("deprecated", path, span, message, name=key, hint=hint, replacement=rename)
 
     # --- values ------------------------------------------------------------------------------
 
@@ -314,10 +321,11 @@ class PropertyValidator:
         *,
         name: str = "",
         hint: str = "",
+        replacement: str = "",
     ) -> None:
         for secret in self.secrets:
             message = message.replace(secret, MASK)
-        self.findings.append(Finding(kind, path, span, message, name, hint))
+        self.findings.append(Finding(kind, path, span, message, name, hint, replacement))
 
 
 def heat_properties(schema: ps.ObjectSchema, values: Mapping[str, object]) -> dict[str, object]:
