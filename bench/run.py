@@ -28,6 +28,8 @@ import tracemalloc
 import venv
 from pathlib import Path
 
+import lint_vs_cfnlint  # bench/, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 ORACLE = ROOT / "tools" / "heat_oracle.py"
@@ -409,6 +411,11 @@ def importtime(python: str, command_tail: list[str], env: dict[str, str]) -> tup
 
 
 def find_cfn_lint() -> Path | None:
+    """KILN_CFNLINT (`make bench` sets it), .venv-peers (`make peers-venv`), bench/.venv-peers
+    (--with-peers), then next to this Python."""
+    found = lint_vs_cfnlint.find_cfn_lint()
+    if found is not None:
+        return found
     for directory in (PEERS_VENV / "bin", Path(sys.executable).parent, ROOT / ".venv" / "bin"):
         candidate = directory / "cfn-lint"
         if candidate.is_file() and os.access(candidate, os.X_OK):
@@ -608,6 +615,10 @@ def main() -> None:
             "Heat's venv not found: run `make heat-venv` or set KILN_HEAT_PYTHON",
             "",
         ]
+    if args.with_peers:
+        install_peers()
+    lint_text, _ = lint_vs_cfnlint.section(repeat, runs)
+    parts += [lint_text]
     rows, notes, report = cli_rows(runs, args.with_peers)
     parts += [
         f"## Command line (wall time per run, ms; goal: validate under {GOAL_MS:.0f} ms)",

@@ -95,3 +95,30 @@ def test_target_of(registries, tmp_path):
     assert [target_of(root["h.yaml"], t) for t in (None, "aws", "heat")] == ["heat"] * 3
     assert [target_of(root["a.yaml"], t) for t in (None, "aws", "heat")] == ["aws", "aws", "heat"]
     assert [target_of(root["c.yaml"], t) for t in (None, "aws", "heat")] == ["heat", "aws", "heat"]
+
+
+GET_ATT = """
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+  Net:
+    Type: OS::Neutron::Net
+Outputs:
+  GroupId:
+    Description: An attribute AWS has and Heat's copy of the type lacks.
+    Value: !GetAtt Group.GroupId
+  NetBogus:
+    Description: An attribute no OS::Neutron::Net has, on either target.
+    Value: !GetAtt Net.bogus
+"""
+
+
+def test_attributes_heat_lacks_on_aws_types_are_heat_only(registries, tmp_path):
+    path = write(tmp_path, "get_att.yaml", GET_ATT)
+    aws = [d for d in lint(registries, path).diagnostics if d.code.id == "REF007"]
+    heat = [d for d in lint(registries, path, target="heat").diagnostics if d.code.id == "REF007"]
+    assert [d.path[:2] for d in aws] == [("Outputs", "NetBogus")]
+    assert sorted(d.path[:2] for d in heat) == [("Outputs", "GroupId"), ("Outputs", "NetBogus")]

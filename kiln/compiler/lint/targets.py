@@ -23,17 +23,17 @@ HEAT_CFN_VERSION: Final = "2012-12-12"
 # Resource type namespaces that exist on AWS whether or not Kiln has a schema for them.
 AWS_NAMESPACES: Final = ("AWS::", "Custom::", "Alexa::")
 
-Scope = Callable[[Diagnostic, Template], bool]
+Scope = Callable[[Diagnostic, Template, CompilationUnit], bool]
 
 
-def _any(diagnostic: Diagnostic, template: Template) -> bool:
+def _any(diagnostic: Diagnostic, template: Template, unit: CompilationUnit) -> bool:
     return True
 
 
 def _on_type(prefixes: tuple[str, ...]) -> Scope:
     """Findings inside a resource whose type starts with one of `prefixes`."""
 
-    def scope(diagnostic: Diagnostic, template: Template) -> bool:
+    def scope(diagnostic: Diagnostic, template: Template, unit: CompilationUnit) -> bool:
         path = diagnostic.path
         if len(path) < 2 or path[0] not in ("Resources", "resources"):
             return False
@@ -44,6 +44,30 @@ def _on_type(prefixes: tuple[str, ...]) -> Scope:
 
 
 _AWS_TYPES = _on_type(("AWS::",))
+
+
+def _attribute_of_aws_type(
+    diagnostic: Diagnostic, template: Template, unit: CompilationUnit
+) -> bool:
+    """A Fn::GetAtt whose resource has an AWS:: type: the reference resolve_references
+    recorded for it (same logical path, overlapping span) names the resource."""
+    symbols = unit.facts_of(template).symbols
+    span = diagnostic.span
+    if symbols is None or span is None:
+        return False
+    for reference in symbols.references:
+        where = reference.span
+        if (
+            reference.attribute is not None
+            and reference.path == diagnostic.path
+            and where is not None
+            and where.start.offset <= span.end.offset
+            and span.start.offset <= where.end.offset
+        ):
+            resource = template.resources.get(reference.name)
+            return resource is not None and resource.type.startswith("AWS::")
+    return False
+
 
 # code id -> (scope, why it means nothing for a template meant for AWS)
 AWS_TARGET_DROPS: Final[Mapping[str, tuple[Scope, str]]] = {
@@ -75,6 +99,10 @@ AWS_TARGET_DROPS: Final[Mapping[str, tuple[Scope, str]]] = {
     c.DEPRECATED_PROPERTY.id: (_AWS_TYPES, "Heat's deprecations of its copy of an AWS type"),
     c.PROPERTY_NOT_IMPLEMENTED.id: (_AWS_TYPES, "a gap in Heat's implementation, not AWS's"),
     c.PROPERTY_RULE.id: (_AWS_TYPES, "Heat's plugin rules for its copy of an AWS type"),
+    c.UNKNOWN_ATTRIBUTE.id: (
+        _attribute_of_aws_type,
+        "Heat's copy of an AWS type has only some of AWS's attributes (no GroupId, no Arn)",
+    ),
 }
 
 
@@ -101,4 +129,4 @@ def dropped(diagnostic: Diagnostic, unit: CompilationUnit, target: Target) -> bo
     if template is None or template.dialect != "cfn":
         return False
     scope, _why = row
-    return scope(diagnostic, template)
+    return scope(diagnostic, template, unit)
