@@ -349,6 +349,14 @@ for _command in COMMANDS:
     cli.add_command(_command)
 
 
+# The runtime commands (plan, deploy, delete, stacks, status, outputs, events); their heavy
+# imports happen inside them.
+from kiln.cli import deploy as _runtime  # noqa: E402
+
+for _command in _runtime.COMMANDS:
+    cli.add_command(_command)
+
+
 def main() -> None:
     cli()
 
