@@ -98,6 +98,27 @@ HANDLERS: Final[Mapping[str, str]] = {
     "OS::Heat::None": "kiln.runtime.handlers.heat_local:NoneHandler",
     "OS::Heat::TestResource": "kiln.runtime.handlers.heat_local:TestResourceHandler",
     "OS::Heat::ResourceGroup": "kiln.runtime.handlers.resource_group:ResourceGroupHandler",
+    # Neutron (handlers/neutron.py)
+    "OS::Neutron::Net": "kiln.runtime.handlers.neutron:NetHandler",
+    "OS::Neutron::Subnet": "kiln.runtime.handlers.neutron:SubnetHandler",
+    "OS::Neutron::Port": "kiln.runtime.handlers.neutron:PortHandler",
+    "OS::Neutron::Router": "kiln.runtime.handlers.neutron:RouterHandler",
+    "OS::Neutron::RouterInterface": "kiln.runtime.handlers.neutron:RouterInterfaceHandler",
+    "OS::Neutron::SecurityGroup": "kiln.runtime.handlers.neutron:SecurityGroupHandler",
+    "OS::Neutron::SecurityGroupRule": "kiln.runtime.handlers.neutron:SecurityGroupRuleHandler",
+    "OS::Neutron::FloatingIP": "kiln.runtime.handlers.neutron:FloatingIPHandler",
+    "OS::Neutron::FloatingIPAssociation": (
+        "kiln.runtime.handlers.neutron:FloatingIPAssociationHandler"
+    ),
+    # Nova (handlers/nova.py)
+    "OS::Nova::Server": "kiln.runtime.handlers.nova:ServerHandler",
+    "OS::Nova::KeyPair": "kiln.runtime.handlers.nova:KeyPairHandler",
+    "OS::Nova::ServerGroup": "kiln.runtime.handlers.nova:ServerGroupHandler",
+    "OS::Nova::Flavor": "kiln.runtime.handlers.nova:FlavorHandler",
+    # Cinder (handlers/cinder.py) and Swift (handlers/swift.py)
+    "OS::Cinder::Volume": "kiln.runtime.handlers.cinder:VolumeHandler",
+    "OS::Cinder::VolumeAttachment": "kiln.runtime.handlers.cinder:VolumeAttachmentHandler",
+    "OS::Swift::Container": "kiln.runtime.handlers.swift:ContainerHandler",
 }
 
 # AWS types as data over the OpenStack handlers (AWS::EC2::Subnet -> OS::Neutron::Subnet, ...).
