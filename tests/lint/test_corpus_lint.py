@@ -267,15 +267,6 @@ CFN_EXPLAINED: tuple[Explained, ...] = (
     ),
     Explained(
         "kiln-gap",
-        "GetAtt of an AWS attribute Heat's copy of the type lacks (REF007)",
-        "Kiln checks attributes of AWS:: types against Heat's partial implementation of them "
-        "(AWS::EC2::SecurityGroup has no GroupId there, AWS::S3::Bucket no Arn); for target "
-        "aws that means nothing, but kiln/compiler/lint/targets.py has no row dropping REF007 "
-        "on AWS:: types. To fix there (or warn as SCH013 does for properties).",
-        _message("REF007", r"^no attribute '[^']+' on resource '[^']+' \(AWS::"),
-    ),
-    Explained(
-        "kiln-gap",
         "Fn::GetStackOutput (FN001)",
         "a CloudFormation function newer than Kiln's table (kiln/frontends/cfn/functions.py); "
         "cfn-lint 1.58 knows it.",

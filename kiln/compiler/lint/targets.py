@@ -50,23 +50,31 @@ def _attribute_of_aws_type(
     diagnostic: Diagnostic, template: Template, unit: CompilationUnit
 ) -> bool:
     """A Fn::GetAtt whose resource has an AWS:: type: the reference resolve_references
-    recorded for it (same logical path, overlapping span) names the resource."""
+    recorded at the same logical path names the resource (inside one Fn::Sub several do: then
+    the one whose span overlaps the finding, else all of them must be AWS:: types)."""
     symbols = unit.facts_of(template).symbols
     span = diagnostic.span
     if symbols is None or span is None:
         return False
-    for reference in symbols.references:
-        where = reference.span
-        if (
-            reference.attribute is not None
-            and reference.path == diagnostic.path
-            and where is not None
-            and where.start.offset <= span.end.offset
-            and span.start.offset <= where.end.offset
-        ):
-            resource = template.resources.get(reference.name)
-            return resource is not None and resource.type.startswith("AWS::")
-    return False
+    candidates = [
+        reference
+        for reference in symbols.references
+        if reference.attribute is not None and reference.path == diagnostic.path
+    ]
+    overlapping = [
+        reference
+        for reference in candidates
+        if reference.span is not None
+        and reference.span.start.offset <= span.end.offset
+        and span.start.offset <= reference.span.end.offset
+    ]
+    chosen = overlapping[:1] or candidates
+
+    def aws(name: str) -> bool:
+        resource = template.resources.get(name)
+        return resource is not None and resource.type.startswith("AWS::")
+
+    return bool(chosen) and all(aws(reference.name) for reference in chosen)
 
 
 # code id -> (scope, why it means nothing for a template meant for AWS)
