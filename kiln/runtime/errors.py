@@ -8,49 +8,42 @@ diagnostic at the resource's span, reported before anything is touched. A cloud'
 permanent (the resource and the stack go FAILED). Every other exception class here is a
 condition the CLI reports in one line (exit 1); anything else is a bug in Kiln (exit 3).
 
-The RUN codes are the runtime's own, with their message given at the report site
-(`message=...`): codes.py holds the compiler's codes; these join the registry when the lead
-lists them there (see the report of the runtime helper).
+The RUN codes live in the registry (codes.py) with the others; each report site words its
+own message (`message=...`), since what a plan cannot do is said best where it is found.
 """
 
 from typing import Final
 
-from kiln.compiler.diagnostics.codes import Code, Severity
+from kiln.compiler.diagnostics.codes import (
+    IMMUTABLE_PROPERTY_CHANGED,
+    NO_HANDLER,
+    NOT_DEPLOYABLE,
+    NOT_KNOWN_BEFORE_DEPLOY,
+    PARAMETER_WITHOUT_VALUE,
+    PROPERTIES_REJECTED,
+    RESTRICTED_ACTION,
+    Code,
+)
 
-
-def _code(id: str, name: str, summary: str) -> Code:
-    return Code(id, name, summary, Severity.ERROR, "RUN", blocker=True)
-
-
-NO_HANDLER: Final = _code(
-    "RUN001", "no-deploy-handler", "A resource type Kiln cannot deploy (no handler for it)."
-)
-PARAMETER_WITHOUT_VALUE: Final = _code(
-    "RUN002", "parameter-without-value", "A parameter with neither a value nor a default."
-)
-NOT_KNOWN_BEFORE_DEPLOY: Final = _code(
-    "RUN003",
-    "not-known-before-deploy",
-    "A value the plan needs (a group's count or member type) depends on a resource.",
-)
-IMMUTABLE_PROPERTY_CHANGED: Final = _code(
-    "RUN004", "immutable-property-changed", "A property Heat marks immutable has changed."
-)
-RESTRICTED_ACTION: Final = _code(
-    "RUN005",
-    "restricted-action",
-    "The environment's restricted_actions forbid the update or replacement the plan needs.",
-)
-NOT_DEPLOYABLE: Final = _code(
-    "RUN006",
-    "not-deployable",
-    "A template feature Kiln's deploy does not support (nested stacks, Snapshot policy, ...).",
-)
-PROPERTIES_REJECTED: Final = _code(
-    "RUN007",
-    "properties-rejected",
-    "Properties the type's own checks reject (Heat's plugin validate()).",
-)
+__all__ = [
+    "IMMUTABLE_PROPERTY_CHANGED",
+    "NOT_DEPLOYABLE",
+    "NOT_KNOWN_BEFORE_DEPLOY",
+    "NO_HANDLER",
+    "PARAMETER_WITHOUT_VALUE",
+    "PROPERTIES_REJECTED",
+    "RESTRICTED_ACTION",
+    "RUNTIME_CODES",
+    "CloudError",
+    "DeployTimeout",
+    "HandlerFailure",
+    "KilnRuntimeError",
+    "LockRefused",
+    "NoCloud",
+    "NoSuchStack",
+    "ResourceFailed",
+    "StateError",
+]
 
 RUNTIME_CODES: Final[tuple[Code, ...]] = (
     NO_HANDLER,

@@ -20,6 +20,9 @@ DEDICATED = {
     # Environment diagnostics given with -e: checked at their line by the paired-file tests.
     "ENV004": "frontends/environment/test_env_cases.py",
     "ENV007": "frontends/environment/test_env_cases.py",
+    # A plan against recorded state: an immutable property changed, a restricted action.
+    "RUN004": "runtime/plan/test_decisions.py",
+    "RUN005": "runtime/plan/test_decisions.py",
 }
 
 

@@ -423,6 +423,42 @@ INVALID_LINT_CONFIG: Final = _code(
     "A lint configuration or baseline file that cannot be read or breaks its schema.",
 )
 
+
+# --- RUN: what only planning a deployment reveals (kiln/runtime/desired.py, plan.py) -----------
+def _run(id: str, name: str, summary: str) -> Code:
+    return _code(id, name, E, summary, blocker=True)
+
+
+NO_HANDLER: Final = _run(
+    "RUN001", "no-deploy-handler", "A resource type Kiln cannot deploy (no handler for it)."
+)
+PARAMETER_WITHOUT_VALUE: Final = _run(
+    "RUN002", "parameter-without-value", "A parameter with neither a value nor a default."
+)
+NOT_KNOWN_BEFORE_DEPLOY: Final = _run(
+    "RUN003",
+    "not-known-before-deploy",
+    "A value the plan needs (a group's count or member type) depends on a resource.",
+)
+IMMUTABLE_PROPERTY_CHANGED: Final = _run(
+    "RUN004", "immutable-property-changed", "A property Heat marks immutable has changed."
+)
+RESTRICTED_ACTION: Final = _run(
+    "RUN005",
+    "restricted-action",
+    "The environment's restricted_actions forbid the update or replacement the plan needs.",
+)
+NOT_DEPLOYABLE: Final = _run(
+    "RUN006",
+    "not-deployable",
+    "A template feature Kiln's deploy does not support (nested stacks, Snapshot policy, ...).",
+)
+PROPERTIES_REJECTED: Final = _run(
+    "RUN007",
+    "properties-rejected",
+    "Properties the type's own checks reject (Heat's plugin validate()).",
+)
+
 # --- PLG: plugins ------------------------------------------------------------------------------
 PLUGIN_FAILED: Final = _code(
     "PLG001", "plugin-failed", E, "A plugin failed to load or register.", blocker=True

@@ -143,6 +143,19 @@ MESSAGES: Final[dict[str, str]] = {
         "resource {resource!r} has an external_id, so it cannot have depends_on (Heat's "
         "InvalidExternalResourceDependency)"
     ),
+    # RUN: worded where the plan finds them (kiln/runtime/desired.py, plan.py).
+    **{
+        code.id: "{message}"
+        for code in (
+            c.NO_HANDLER,
+            c.PARAMETER_WITHOUT_VALUE,
+            c.NOT_KNOWN_BEFORE_DEPLOY,
+            c.IMMUTABLE_PROPERTY_CHANGED,
+            c.RESTRICTED_ACTION,
+            c.NOT_DEPLOYABLE,
+            c.PROPERTIES_REJECTED,
+        )
+    },
     c.PLUGIN_FAILED.id: "plugin {plugin!r} failed: {problem}",
     c.UNUSED_SUPPRESSION.id: "{kind} suppression of {what} suppressed nothing{where}",
     c.UNKNOWN_SUPPRESSED_CODE.id: "{kind} suppression names {token!r}, which is no known code, rule name or code prefix{hint}",
