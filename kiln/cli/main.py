@@ -348,6 +348,10 @@ from kiln.cli.lint import COMMANDS  # noqa: E402
 for _command in COMMANDS:
     cli.add_command(_command)
 
+from kiln.cli.sandbox import sandbox  # noqa: E402
+
+cli.add_command(sandbox)
+
 
 # The runtime commands (plan, deploy, delete, stacks, status, outputs, events); their heavy
 # imports happen inside them.
