@@ -7,6 +7,7 @@ are not secrets. A word that says the name is *about* a secret (`password_length
 is recognised by its shape, from a table of patterns.
 """
 
+import functools
 import itertools
 import re
 from typing import Final
@@ -121,6 +122,7 @@ def words(name: str) -> tuple[str, ...]:
     return tuple(part.lower() for part in _CAMEL.findall(name))
 
 
+@functools.lru_cache(maxsize=8192)  # pure, and the same few hundred names come back
 def is_secret_name(name: str) -> bool:
     if any(char in name for char in ":/ "):
         return False  # not an identifier: an ARN, a URL, a condition key
