@@ -15,7 +15,7 @@ max_nested_stack_depth (5) and include cycles are reported, never followed.
 import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from functools import cache
 from typing import Final
 from urllib.parse import unquote, urljoin, urlparse
 
@@ -24,6 +24,7 @@ from kiln.compiler.diagnostics import codes as c
 from kiln.compiler.diagnostics.messages import format_message
 from kiln.compiler.ir import expr as e
 from kiln.compiler.ir.environment import Environment
+from kiln.compiler.ir.frozen import frozen_dataclass
 from kiln.compiler.ir.nodes import Resource, Template
 from kiln.compiler.ir.visit import walk_exprs
 from kiln.compiler.names import is_template_type
@@ -46,10 +47,10 @@ GROUP_MEMBER: Final = {
 }
 
 
-@dataclass(slots=True)
+@frozen_dataclass
 class Included:
-    templates: dict[str, Template] = field(default_factory=dict)
-    files: dict[str, str] = field(default_factory=dict)
+    templates: dict[str, Template]
+    files: dict[str, str]
     nested: tuple[NestedRef, ...] = ()
 
 
@@ -84,11 +85,11 @@ def resolve(
     sink: DiagnosticSink,
 ) -> Included:
     resolver = _Resolver(template, environment, load_template, allow_paths, sink)
-    resolver.walk(template, environment, 0, ((_real(template.file), template.file),))
+    resolver.walk(template, environment, 0, ((resolver.real(template.file), template.file),))
     return Included(resolver.templates, resolver.files, tuple(resolver.nested))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class _Ref:
     """A nested template one resource uses, and the environment that template will see."""
 
@@ -109,17 +110,20 @@ class _Resolver:
         sink: DiagnosticSink,
     ) -> None:
         self.root_dir = os.path.dirname(root.file) or "."
+        self._reals: dict[str, str] = {}  # realpath() asks the file system for every component
         env_dirs = [os.path.dirname(path) or "." for path in environment.files]
         # The templates of Heat's default environment that Kiln ships are always readable.
-        builtin = templates_dir()
-        self.allowed = [_real(p) for p in (self.root_dir, *allow_paths, *env_dirs, builtin)]
+        self.allowed = [
+            *(self.real(p) for p in (self.root_dir, *allow_paths, *env_dirs)),
+            _builtin_templates(),
+        ]
         self.load_template = load_template
         self.sink = sink
         self.templates: dict[str, Template] = {}
         self.files: dict[str, str] = {}
         self.nested: list[NestedRef] = []
         self._links: set[NestedRef] = set()
-        self._loaded: dict[str, Template | None] = {_real(root.file): root}
+        self._loaded: dict[str, Template | None] = {self.real(root.file): root}
         self._read_files: set[str] = set()  # templates whose get_file targets are done
         self._explored: dict[tuple[str, object], int] = {}  # (file, registry) -> deepest depth
         self._reported: set[tuple[str, Span | None, LogicalPath, str]] = set()
@@ -136,7 +140,7 @@ class _Resolver:
         """Depth first along the current chain of includes (`stack`: real path, shown path)."""
         self.get_files(template)
         for ref in self.references(template, environment):
-            real = _real(ref.path)
+            real = self.real(ref.path)
             start = next((index for index, (seen, _) in enumerate(stack) if seen == real), None)
             if start is not None:
                 cycle = " -> ".join([*(shown for _, shown in stack[start:]), ref.path])
@@ -180,13 +184,8 @@ class _Resolver:
         if template.file in self._read_files:
             return
         self._read_files.add(template.file)
-        paths: dict[int, LogicalPath] = {}
-        for section, items in (("resources", template.resources), ("outputs", template.outputs)):
-            for name, node in items.items():
-                paths.update((id(expr), (section, name)) for expr in walk_exprs(node))
-        for expr in walk_exprs(template):
-            if isinstance(expr, e.GetFile):
-                self.get_file(template.file, expr, paths.get(id(expr), ()))
+        for expr, path in _get_file_sites(template):
+            self.get_file(template.file, expr, path)
 
     def get_file(self, including: str, node: e.GetFile, path: LogicalPath) -> None:
         target = self.local(including, node.path, "get_file target", node.span, path)
@@ -314,8 +313,23 @@ class _Resolver:
             return None
         return path
 
+    def real(self, path: str) -> str:
+        """os.path.realpath, once per path and run, and a path's directory resolved once for
+        all the files in it: realpath asks the file system about every component."""
+        real = self._reals.get(path)
+        if real is None:
+            head, tail = os.path.split(path)
+            if head and tail and tail not in (".", ".."):
+                # realpath(head/tail) is realpath(realpath(head)/tail): only tail to look at.
+                joined = os.path.join(self.real(head), tail)
+                real = _real(joined) if os.path.islink(joined) else joined
+            else:
+                real = _real(path)
+            self._reals[path] = real
+        return real
+
     def inside(self, path: str, what: str, span: Span | None, where: LogicalPath) -> bool:
-        real = _real(path)
+        real = self.real(path)
         if any(os.path.commonpath([root, real]) == root for root in self.allowed):
             return True
         root = f"the template's directory {self.root_dir!r}"
@@ -343,6 +357,37 @@ class _Resolver:
 
 def _property(node: e.Expr | None, key: str) -> e.Expr | None:
     return node.items.get(key) if isinstance(node, e.MapExpr) else None
+
+
+def _get_file_sites(template: Template) -> tuple[tuple[e.GetFile, LogicalPath], ...]:
+    """Every get_file of a template with the resource or output it sits in, in walk order;
+    kept for the templates seen last (a template many roots include is the same object each
+    time: see kiln/compiler/file_cache.py)."""
+    kept = _SITES.get(id(template))
+    if kept is not None and kept[0] is template:
+        return kept[1]
+    found = [expr for expr in walk_exprs(template) if isinstance(expr, e.GetFile)]
+    sites: tuple[tuple[e.GetFile, LogicalPath], ...] = ()
+    if found:
+        paths: dict[int, LogicalPath] = {}
+        for section, items in (("resources", template.resources), ("outputs", template.outputs)):
+            for name, node in items.items():
+                paths.update((id(expr), (section, name)) for expr in walk_exprs(node))
+        sites = tuple((expr, paths.get(id(expr), ())) for expr in found)
+    if len(_SITES) >= _SITES_SIZE:
+        _SITES.clear()  # simpler than least-recently-used, and safe across threads
+    _SITES[id(template)] = (template, sites)  # the template is held, so its id stays its own
+    return sites
+
+
+_SITES: dict[int, tuple[Template, tuple[tuple[e.GetFile, LogicalPath], ...]]] = {}
+_SITES_SIZE: Final = 64
+
+
+@cache
+def _builtin_templates() -> str:
+    """The real directory of the templates Kiln ships (asked once: it is Kiln's own)."""
+    return _real(templates_dir())
 
 
 def _real(path: str) -> str:

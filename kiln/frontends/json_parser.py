@@ -8,7 +8,6 @@ iterative in depth (an explicit stack), so hostile nesting cannot overflow the C
 import json.decoder
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from kiln.compiler.source import SourceFile, Span
 from kiln.frontends.syntax import LMap, LNode, LScalar, LSeq
@@ -36,15 +35,18 @@ class NestingError(Exception):
         self.offset = offset
 
 
-@dataclass(slots=True)
 class _Frame:
-    """An open container: its start offset, its items, and for objects the pending key."""
+    """An open container: its start offset, its items, and for objects their keys."""
 
-    start: int
-    is_object: bool
-    items: list[LNode]
-    keys: list[LScalar]
-    pending_key: LScalar | None = None
+    __slots__ = ("is_object", "items", "keys", "start")
+
+    def __init__(
+        self, start: int, is_object: bool, items: list[LNode], keys: list[LScalar]
+    ) -> None:
+        self.start = start
+        self.is_object = is_object
+        self.items = items
+        self.keys = keys
 
 
 KeyHook = Callable[[LScalar, list[LScalar]], None]

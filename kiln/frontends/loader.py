@@ -87,6 +87,28 @@ _IMPLICIT: Final[dict[str, tuple[tuple[str, re.Pattern[str]], ...]]] = {
 _constructor = yaml.constructor.SafeConstructor()
 
 
+def _any_rule(rules: tuple[tuple[str, re.Pattern[str]], ...]) -> Any:
+    """One regular expression matching where any of `rules` matches (`match` of it), or None
+    for no rules: a plain scalar that none matches is a string, the common case, found with
+    one call instead of a loop over the rules."""
+    if not rules:
+        return None
+    parts = [f"(?{'x' if rule.flags & re.X else ''}:{rule.pattern})" for _, rule in rules]
+    return re.compile("|".join(parts)).match
+
+
+# First character -> _any_rule of the rules Resolver.resolve tries for it (_IMPLICIT), and the
+# wildcard rules' (under None). Compiled on first use: a few milliseconds of start-up otherwise.
+_MATCH_ANY: dict[str | None, Any] = {}
+
+
+def _matchers() -> dict[str | None, Any]:
+    if not _MATCH_ANY:
+        _MATCH_ANY.update((first, _any_rule(rules)) for first, rules in _IMPLICIT.items())
+        _MATCH_ANY[None] = _any_rule(_WILDCARD)
+    return _MATCH_ANY
+
+
 @dataclass(frozen=True, slots=True)
 class LoadOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -108,6 +130,16 @@ class LoadResult:
 
 def load_file(path: str | Path, options: LoadOptions = LoadOptions()) -> LoadResult:
     """Read and parse one file. A missing or unreadable file is a diagnostic too."""
+    data = read_file(path, options)
+    if isinstance(data, LoadResult):
+        return data
+    return load_bytes(data, str(path), options)
+
+
+def read_file(path: str | Path, options: LoadOptions = LoadOptions()) -> bytes | LoadResult:
+    """The bytes of a file, or the failed LoadResult that says why there are none (missing,
+    unreadable, too large). load_file is this and load_bytes; a cache of parsed files reads
+    with this to compare a file's bytes with the ones it parsed."""
     name = str(path)
     fmt: Literal["yaml", "json"] = "json" if name.endswith(".json") else "yaml"
     try:
@@ -122,7 +154,7 @@ def load_file(path: str | Path, options: LoadOptions = LoadOptions()) -> LoadRes
     if len(data) > options.max_bytes:
         more = f"more than {options.max_bytes}"
         return _failed(name, fmt, c.FILE_TOO_LARGE, size=more, limit=options.max_bytes)
-    return load_bytes(data, name, options)
+    return data
 
 
 def load_bytes(data: bytes, name: str, options: LoadOptions = LoadOptions()) -> LoadResult:
@@ -245,10 +277,10 @@ class _Open:
         self.flow = bool(event.flow_style)
         self.items: list[LNode] = []
         self.size = 1
-        self.seen: dict[tuple[type, ScalarValue], LScalar] = {}
+        self.seen: dict[object, LScalar] = {}  # key marker -> the key's first node
         self.merges: list[int] = []  # entry indices of `<<` merge keys
         self.complex_keys = False  # a key that is no scalar (reported when the map ends)
-        self.last_end = -1  # offset where the last item's text ends
+        self.last_end: Position | None = None  # where the last item's text ends
 
 
 def _load_yaml(source: SourceFile, options: LoadOptions) -> LoadResult:
@@ -328,8 +360,9 @@ def _compose(
         return Span(path, at(event.start_mark), at(event.end_mark))
 
     new_tuple = _new_tuple
-    implicit_rules = _IMPLICIT.get
-    wildcard = _WILDCARD
+    matchers = _matchers()
+    match_any = matchers.get
+    match_wildcard = matchers[None]
     parser = _Parser(text)
     get_event = parser.get_event
     try:
@@ -337,7 +370,7 @@ def _compose(
             event = get_event()
             kind = event.__class__
             node: LNode
-            end_offset: int
+            end: Position  # where the node's text ends (an alias: where the alias ends)
             if kind is _ScalarEvent:
                 # The most frequent event: positions and plain strings inline.
                 if exact_marks:
@@ -356,15 +389,20 @@ def _compose(
                 else:
                     start = at(event.start_mark)
                     end = at(event.end_mark)
-                end_offset = event.end_mark.index
                 span = Span(path, start, end)
                 value = event.value
-                if event.tag is None and (
-                    not event.implicit[0] or not implicit_rules(value[:1], wildcard)
-                ):
-                    node = LScalar(value, span)  # a string, as Resolver.resolve would say
-                else:
+                if event.tag is not None:
                     node = _scalar(event, span, diagnostics)
+                elif not event.implicit[0]:
+                    node = LScalar(value, span)  # quoted: a string
+                else:
+                    # Plain: a string unless an implicit resolver for its first character
+                    # matches (as Resolver.resolve says); those are read by _scalar.
+                    match = match_any(value[:1], match_wildcard)
+                    if match is None or match(value) is None:
+                        node = LScalar(value, span)
+                    else:
+                        node = _scalar(event, span, diagnostics)
                 size = 1
                 if event.anchor is not None:
                     anchors[event.anchor] = (node, size)
@@ -380,9 +418,9 @@ def _compose(
                 # A block collection's end event sits at the next token, past trailing lines
                 # and comments: end the span where its last item ends instead.
                 # (libyaml's own mark there can be a line further, at the end of the text.)
-                block = frame.last_end >= 0 and not frame.flow
-                end_offset = frame.last_end if block else event.end_mark.index
-                whole = Span(path, frame.start, position(end_offset))
+                last_end = frame.last_end
+                end = last_end if last_end is not None and not frame.flow else at(event.end_mark)
+                whole = Span(path, frame.start, end)
                 items = frame.items
                 if frame.is_map:
                     if frame.complex_keys:
@@ -391,7 +429,8 @@ def _compose(
                             for i in range(0, len(items), 2)
                         )
                     else:
-                        entries = tuple(zip(items[0::2], items[1::2], strict=True))  # type: ignore[arg-type]
+                        pairs = iter(items)  # key, value, key, value, ...
+                        entries = tuple(zip(pairs, pairs, strict=True))  # type: ignore[arg-type]
                     if frame.merges:
                         entries = _merge(entries, frame.merges)
                     node = LMap(entries, whole)
@@ -410,7 +449,7 @@ def _compose(
                         None, None, f"found undefined alias {event.anchor!r}", event.start_mark
                     )
                 node, size = target
-                end_offset = event.end_mark.index
+                end = at(event.end_mark)
                 total += size
             elif kind is _DocumentStartEvent:
                 documents += 1
@@ -437,17 +476,20 @@ def _compose(
                 ):
                     parent.merges.append(len(parent_items) // 2)
                 elif node.__class__ is LScalar:
+                    # A string key is its own marker; others carry their type (True == 1).
                     key = node.value
-                    marker = (key.__class__, key)
-                    if marker in parent.seen:
-                        _duplicate(parent.seen[marker], node, diagnostics)
+                    marker = key if key.__class__ is str else (key.__class__, key)
+                    seen = parent.seen
+                    first = seen.get(marker)
+                    if first is None:
+                        seen[marker] = node
                     else:
-                        parent.seen[marker] = node
+                        _duplicate(first, node, diagnostics)
                 else:
                     parent.complex_keys = True
             parent_items.append(node)
             parent.size += size
-            parent.last_end = end_offset
+            parent.last_end = end
     finally:
         parser.dispose()
     return root

@@ -77,17 +77,14 @@ class Lowerer:
         return expr
 
     def lower_map(self, node: LMap, path: LogicalPath, context: Context = "value") -> e.MapExpr:
-        keys: list[str] = []
-        values: list[e.Expr] = []
+        items: dict[str, e.Expr] = {}  # two keys with one text: the last wins, as in a dict
         spans: list[Span | None] = []
+        lower = self.lower
         for key, value in node.items():
             name = key_text(key)
-            keys.append(name)
-            values.append(self.lower(value, (*path, name), context))
+            items[name] = lower(value, (*path, name), context)
             spans.append(key.span)
-        return e.MapExpr(
-            items=FrozenMap(zip(keys, values, strict=True)), key_spans=tuple(spans), span=node.span
-        )
+        return e.MapExpr(items=FrozenMap.of_dict(items), key_spans=tuple(spans), span=node.span)
 
     def _arguments(
         self, condition_args: tuple[int, ...], value: LNode, path: LogicalPath, context: Context

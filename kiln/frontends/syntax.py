@@ -92,6 +92,11 @@ class LMap:
 
     def items(self) -> Iterator[tuple[LScalar, "LNode"]]:
         """Entries in source order, the last of any duplicates only."""
+        if len(self._index) == len(self.entries):  # no duplicates: nearly every mapping
+            return iter(self.entries)
+        return self._last_of_duplicates()
+
+    def _last_of_duplicates(self) -> Iterator[tuple[LScalar, "LNode"]]:
         for position, (key, value) in enumerate(self.entries):
             if self._index.get(key.value) == position:
                 yield key, value

@@ -45,7 +45,7 @@ def truth(ev: "Evaluator", expr: e.Expr, path: LogicalPath) -> bool | Unknown:
     """Heat's `_get_condition(resolve(parse_condition(expr)))`."""
     expr = condition_form(ev, expr)
     if isinstance(expr, e.ConditionRef):
-        return ev.conditions.named(expr.name, expr, path)
+        return ev.conditions.named(ev, expr.name, expr, path)
     with ev.condition_context():
         value = ev.value(expr, path)
     return operand_truth(ev, value, expr, path)
@@ -60,7 +60,7 @@ def operand_truth(ev: "Evaluator", value: Value, node: Any, path: LogicalPath) -
     if value is None:
         return True
     if isinstance(value, str):
-        return ev.conditions.named(value, node, path)
+        return ev.conditions.named(ev, value, node, path)
     if isinstance(node, e.UnknownFn):  # a map Heat keeps: the frontend reported the name
         return Unknown(BOOLEAN, f"{node.name!r} is not a condition function here")
     text = heat_str(value)
@@ -168,7 +168,7 @@ def _combine(
     unknown: Unknown | None = None
     for operand, value in _operands(ev, node.conditions, fn):
         if isinstance(operand, e.ConditionRef):
-            decided = ev.conditions.named(operand.name, operand, fn)
+            decided = ev.conditions.named(ev, operand.name, operand, fn)
         else:
             decided = operand_truth(ev, value, operand, fn)
         if decided is stop_at:
@@ -196,7 +196,7 @@ def not_(ev: "Evaluator", node: e.Not, path: LogicalPath) -> Item:
 
 def condition_ref(ev: "Evaluator", node: e.ConditionRef, path: LogicalPath) -> Item:
     """A named condition where a value is resolved (AWS's `{Condition: name}`)."""
-    return ev.conditions.named(node.name, node, path)
+    return ev.conditions.named(ev, node.name, node, path)
 
 
 HANDLERS: Final[dict[type, Callable[["Evaluator", Any, LogicalPath], Item]]] = {
@@ -215,22 +215,23 @@ HANDLERS: Final[dict[type, Callable[["Evaluator", Any, LogicalPath], Item]]] = {
 class NamedConditions:
     """Conditions.is_enabled: each definition resolved once, a cycle reported once."""
 
-    def __init__(self, ev: "Evaluator", given: Mapping[str, bool | Unknown] | None) -> None:
-        self.ev = ev
+    # The evaluator is an argument, not an attribute: the two referring to each other would
+    # be a cycle, which keeps a whole compilation unit alive until the cyclic GC runs.
+    def __init__(self, given: Mapping[str, bool | Unknown] | None) -> None:
         self.given = given
         self.memo: dict[str, bool | Unknown | _InProgress] = {}
         self.chain: list[str] = []
         self.cycles: set[frozenset[str]] = set()
 
-    def named(self, name: str, node: Any, path: LogicalPath) -> bool | Unknown:
-        definitions = self.ev.template.conditions
+    def named(self, ev: "Evaluator", name: str, node: Any, path: LogicalPath) -> bool | Unknown:
+        definitions = ev.template.conditions
         if self.given is not None:
             # resolve_conditions computed these and reported what was wrong with them.
             if name in self.given:
                 return self.given[name]
             return Unknown(BOOLEAN, f"condition {name!r} is not defined")
         if name not in definitions:
-            self.ev.report(
+            ev.report(
                 c.UNDEFINED_CONDITION,
                 getattr(node, "span", None),
                 path,
@@ -240,58 +241,58 @@ class NamedConditions:
             return Unknown(BOOLEAN, f'Invalid condition "{name}"')
         known = self.memo.get(name)
         if isinstance(known, _InProgress):
-            return self._cycle(name)
+            return self._cycle(ev, name)
         if known is not None:
             return known
         self.memo[name] = _IN_PROGRESS
         self.chain.append(name)
         try:
-            value = self._definition(name)
+            value = self._definition(ev, name)
         finally:
             self.chain.pop()
         self.memo[name] = value
         return value
 
-    def _cycle(self, name: str) -> Unknown:
+    def _cycle(self, ev: "Evaluator", name: str) -> Unknown:
         loop = [*self.chain[self.chain.index(name) :], name]
         members = frozenset(loop)
         if members not in self.cycles:
             self.cycles.add(members)
-            definition = self.ev.template.conditions[name]
-            self.ev.report(
+            definition = ev.template.conditions[name]
+            ev.report(
                 c.CONDITION_CYCLE,
                 definition.span,
-                (_section(self.ev), name),
+                (_section(ev), name),
                 name=name,
                 chain=" -> ".join(loop),
             )
         return Unknown(BOOLEAN, f'Circular definition for condition "{name}"')
 
-    def _definition(self, name: str) -> bool | Unknown:
+    def _definition(self, ev: "Evaluator", name: str) -> bool | Unknown:
         """Conditions._resolve: the definition resolved must be a boolean."""
-        definition = self.ev.template.conditions[name]
-        path = (_section(self.ev), name)
-        expr = condition_form(self.ev, definition.expr)
+        definition = ev.template.conditions[name]
+        path = (_section(ev), name)
+        expr = condition_form(ev, definition.expr)
         if isinstance(expr, e.UnknownFn):  # reported by the frontend
             return Unknown(BOOLEAN, f"condition {name!r}: {expr.name!r} is not a condition here")
         if isinstance(expr, e.ConditionRef) and not expr.spelling:
             # A bare name is a string: Heat's Conditions.validate rejects it.
-            self.ev.report(
+            ev.report(
                 c.INVALID_CONDITION_DEFINITION,
                 expr.span,
                 path,
                 name=name,
                 definition=expr.name,
-                hint=_bare_name_hint(self.ev, expr.name),
+                hint=_bare_name_hint(ev, expr.name),
             )
             return Unknown(BOOLEAN, f"condition {name!r} is only a name")
-        with self.ev.condition_context():
-            value = self.ev.value(expr, path)
+        with ev.condition_context():
+            value = ev.value(expr, path)
         if isinstance(value, Unknown):
             return Unknown(BOOLEAN, value.reason)
         if isinstance(value, bool):
             return value
-        self.ev.report(
+        ev.report(
             c.INVALID_CONDITION_DEFINITION,
             getattr(expr, "span", None) or definition.span,
             path,

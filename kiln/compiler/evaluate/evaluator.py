@@ -118,7 +118,7 @@ class Evaluator:
         self.attribute_type = attribute_type
         self.pseudo = PseudoValues(stack_name, stack_id, project_id, region)
         self.has_conditions = supports_conditions(self.dialect, self.version)
-        self.conditions = cond.NamedConditions(self, conditions)
+        self.conditions = cond.NamedConditions(conditions)
         self.diagnostics: list[Diagnostic] = []
         # CND findings (undefined names, cycles, invalid definitions): resolve_conditions
         # reports them; other passes evaluate with its results and never see them again.
@@ -146,7 +146,7 @@ class Evaluator:
         """The truth of a condition: a condition name, or an expression where Heat expects a
         condition (`if`'s first argument, a resource's or output's `condition`)."""
         if isinstance(expr, str):
-            return self.conditions.named(expr, None, path)
+            return self.conditions.named(self, expr, None, path)
         return cond.truth(self, expr, path)
 
     def resource_enabled(self, name: str) -> bool | Unknown:
@@ -186,8 +186,16 @@ class Evaluator:
         try:
             if self._depth > 1:
                 return handler(self, expr, path)
-            with _stack_room():  # the outermost expression makes room for the deepest
+            # The outermost expression makes room for the deepest (see _RECURSION_LIMIT);
+            # written out rather than a context manager: this runs for every property value.
+            previous = sys.getrecursionlimit()
+            if previous >= _RECURSION_LIMIT:
                 return handler(self, expr, path)
+            sys.setrecursionlimit(_RECURSION_LIMIT)
+            try:
+                return handler(self, expr, path)
+            finally:
+                sys.setrecursionlimit(previous)
         finally:
             self._depth -= 1
             self._quiet -= quiet
@@ -256,22 +264,9 @@ class Evaluator:
 # Evaluation recurses along the expression (the loader bounds nesting at 256 levels, each a
 # few Python frames); past this many nested expressions the value is Unknown, not a crash.
 MAX_DEPTH: Final = 1000
+# Python's default recursion limit (1000 frames) is below what the deepest templates the
+# loader accepts need: raised while the outermost expression is evaluated, and put back after.
 _RECURSION_LIMIT: Final = 20000
-
-
-@contextmanager
-def _stack_room() -> Iterator[None]:
-    """Python's default recursion limit (1000 frames) is below what the deepest templates
-    the loader accepts need; raised while evaluating, and put back after."""
-    previous = sys.getrecursionlimit()
-    if previous >= _RECURSION_LIMIT:
-        yield
-        return
-    sys.setrecursionlimit(_RECURSION_LIMIT)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(previous)
 
 
 # CloudFormation functions AWS accepts in conditions and Heat's CfnTemplate does not (its

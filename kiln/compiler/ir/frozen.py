@@ -26,6 +26,15 @@ class FrozenMap(Mapping[K, V], Generic[K, V]):
             self._data = dict(pairs)
         self._hash: int | None = None
 
+    @classmethod
+    def of_dict(cls, data: dict[K, V]) -> "FrozenMap[K, V]":
+        """A FrozenMap over `data` itself, not a copy: for a caller that built the dict to
+        hand it over and keeps no other reference to it."""
+        made = cls.__new__(cls)
+        made._data = data
+        made._hash = None
+        return made
+
     def __getitem__(self, key: K) -> V:
         return self._data[key]
 

@@ -6,14 +6,14 @@ the sink, never raise. Order matters and is written down here, with the reason f
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from kiln.compiler.diagnostics import DiagnosticSink
+from kiln.compiler.ir.frozen import frozen_dataclass
 from kiln.compiler.unit import CompilationUnit
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class PassContext:
     registries: Any  # kiln.plugins.host.Registries; typed loosely to keep passes import-light
     sink: DiagnosticSink
@@ -21,7 +21,7 @@ class PassContext:
     parameters: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class PassSpec:
     name: str
     run: Callable[[CompilationUnit, PassContext], CompilationUnit]

@@ -25,7 +25,7 @@ REF008, not repeated here).
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from kiln.compiler.diagnostics import Note
@@ -39,6 +39,7 @@ from kiln.compiler.implicit_dependencies import (
     implicit_edges,
 )
 from kiln.compiler.ir import expr as e
+from kiln.compiler.ir.frozen import frozen_dataclass
 from kiln.compiler.ir.nodes import Template
 from kiln.compiler.ir.types import ParamType
 from kiln.compiler.ir.visit import children
@@ -53,7 +54,7 @@ Path = tuple[str | int, ...]
 SUB_VARIABLE = re.compile(r"\$\{(?!!)\s*([^}.\s]+)(?:\.[^}]*)?\s*\}")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class Sections:
     resources: str
     properties: str
@@ -68,12 +69,14 @@ CFN = Sections("Resources", "Properties", "Metadata", "DependsOn")
 def dependency_graph(unit: CompilationUnit, context: PassContext) -> CompilationUnit:
     for template in unit.all_templates():
         facts = unit.facts_of(template)
-        graph = _Builder(unit, template, facts, context).build()
+        builder = _Builder(unit, template, facts, context)
+        graph = builder.build()
+        builder.release()
         unit = unit.with_facts(template, replace(facts, graph=graph))
     return unit
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class Reference:
     target: str
     kind: str
@@ -100,6 +103,11 @@ class _Builder:
         parameters = _parameters(unit, template, facts, context)
         self.values = DependencyValues(parameters, self.truth, self._evaluate)
         self.disabled = _disabled(template, facts, self.truth)
+
+    def release(self) -> None:
+        """Drop the values resolver once the graph is built: it calls back into this builder,
+        a reference cycle that would keep the whole unit alive until the cyclic GC runs."""
+        del self.values
 
     # --- conditions -------------------------------------------------------------------------
 

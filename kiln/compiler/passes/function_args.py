@@ -10,8 +10,8 @@ Versioned behaviour is the tables below: the first version of each Heat implemen
 """
 
 import json
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Mapping
+from typing import ClassVar, Final
 
 from kiln.compiler.diagnostics import DiagnosticSink, LogicalPath
 from kiln.compiler.diagnostics import codes as c
@@ -58,35 +58,21 @@ NOT_A_STRING: Final = frozenset({T.INTEGER, T.NUMBER, T.BOOLEAN, T.LIST, T.MAP, 
 
 
 class ArgumentChecker:
+    # Expression type -> the method that checks it, unbound: bound methods kept on the
+    # instance would be a reference cycle, which keeps the unit alive until the cyclic GC runs.
+    checks: ClassVar[Mapping[type, Callable[..., None]]]
+
     def __init__(self, template: Template, types: StaticTypes, sink: DiagnosticSink) -> None:
         self.template = template
         self.types = types
         self.sink = sink
         self.path: LogicalPath = ()
-        self.checks: dict[type, Callable[..., None]] = {
-            e.Join: self.join,
-            e.Interpolate: self.interpolate,
-            e.Select: self.select,
-            e.Split: self.split,
-            e.Digest: self.digest,
-            e.Repeat: self.repeat,
-            e.MapMerge: self.map_merge,
-            e.MapReplace: self.map_replace,
-            e.ListConcat: self.list_concat,
-            e.Filter: self.filter,
-            e.Contains: self.contains,
-            e.MakeUrl: self.make_url,
-            e.Yaql: self.yaql,
-            e.ResourceFacade: self.resource_facade,
-            e.Base64: self.base64,
-            e.MemberListToMap: self.member_list_to_map,
-        }
 
     def check(self, node: e.Expr, path: LogicalPath) -> None:
         check = self.checks.get(type(node))
         if check is not None:
             self.path = path
-            check(node)
+            check(self, node)
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -450,3 +436,23 @@ def _integer(text: str) -> int | None:
         return int(text)
     except ValueError:
         return None
+
+
+ArgumentChecker.checks = {
+    e.Join: ArgumentChecker.join,
+    e.Interpolate: ArgumentChecker.interpolate,
+    e.Select: ArgumentChecker.select,
+    e.Split: ArgumentChecker.split,
+    e.Digest: ArgumentChecker.digest,
+    e.Repeat: ArgumentChecker.repeat,
+    e.MapMerge: ArgumentChecker.map_merge,
+    e.MapReplace: ArgumentChecker.map_replace,
+    e.ListConcat: ArgumentChecker.list_concat,
+    e.Filter: ArgumentChecker.filter,
+    e.Contains: ArgumentChecker.contains,
+    e.MakeUrl: ArgumentChecker.make_url,
+    e.Yaql: ArgumentChecker.yaql,
+    e.ResourceFacade: ArgumentChecker.resource_facade,
+    e.Base64: ArgumentChecker.base64,
+    e.MemberListToMap: ArgumentChecker.member_list_to_map,
+}

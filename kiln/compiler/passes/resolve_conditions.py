@@ -21,6 +21,7 @@ nested template's values come from its parent and are Unknown).
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Final
 
 from kiln.compiler.diagnostics import LogicalPath
 from kiln.compiler.evaluate import Evaluator, Unknown, Value
@@ -29,7 +30,7 @@ from kiln.compiler.evaluate.semantics import HEAT_DEFAULT_REGION
 from kiln.compiler.ir import expr as e
 from kiln.compiler.ir.frozen import FrozenMap
 from kiln.compiler.ir.nodes import Template
-from kiln.compiler.ir.visit import walk
+from kiln.compiler.ir.visit import walk, walk_exprs
 from kiln.compiler.passes import PassContext
 from kiln.compiler.unit import CompilationUnit
 
@@ -66,30 +67,49 @@ def _resolve(template: Template, evaluator: Evaluator) -> dict[str, bool | Unkno
             evaluator.condition(output.condition, ("outputs", name, key))
     # Names that no condition defines, wherever they stand (inside a branch Heat would not
     # take too: the name is wrong either way).
-    for ref, path in _condition_refs(template):
+    refs, ifs = _condition_nodes(template)
+    for ref, path in refs:
         if ref.name not in template.conditions:
-            evaluator.conditions.named(ref.name, ref, path)
+            evaluator.conditions.named(evaluator, ref.name, ref, path)
     # Conditions computed from values (`if: [{get_param: env}, ...]`) name conditions only
     # once evaluated. What else those evaluations report is the schema check's to report.
     reported = len(evaluator.diagnostics)
-    for node, path in _ifs(template):
+    for node, path in ifs:
         evaluator.condition(node.condition, path)
     del evaluator.diagnostics[reported:]
     return values
 
 
-def _condition_refs(template: Template) -> Iterator[tuple[e.ConditionRef, LogicalPath]]:
-    for path, node in _fields(template):
-        for item in walk(node):
-            if isinstance(item, e.ConditionRef):
-                yield item, path
+Found = tuple[tuple[tuple[e.ConditionRef, LogicalPath], ...], tuple[tuple[e.If, LogicalPath], ...]]
 
 
-def _ifs(template: Template) -> Iterator[tuple[e.If, LogicalPath]]:
-    for path, node in _fields(template):
-        for item in walk(node):
-            if isinstance(item, e.If):
-                yield item, (*path, item.spelling)
+def _condition_nodes(template: Template) -> Found:
+    """Every condition name (with the path of the field it is in) and every `if` (with its
+    own path) of the conditions, resources and outputs, in walk order. Kept for the templates
+    seen last (a template many roots include is the same object each time); a template with
+    neither, most of them, is not walked field by field at all."""
+    kept = _FOUND.get(id(template))
+    if kept is not None and kept[0] is template:
+        return kept[1]
+    refs: list[tuple[e.ConditionRef, LogicalPath]] = []
+    ifs: list[tuple[e.If, LogicalPath]] = []
+    present = {type(expr) for expr in walk_exprs(template)}  # kept by visit.py
+    if e.ConditionRef in present or e.If in present:
+        for path, node in _fields(template):
+            for item in walk(node):
+                if isinstance(item, e.ConditionRef):
+                    refs.append((item, path))
+                elif isinstance(item, e.If):
+                    ifs.append((item, (*path, item.spelling)))
+    found: Found = (tuple(refs), tuple(ifs))
+    if len(_FOUND) >= _FOUND_SIZE:
+        _FOUND.clear()  # simpler than least-recently-used, and safe across threads
+    _FOUND[id(template)] = (template, found)  # the template is held: its id stays its own
+    return found
+
+
+_FOUND: dict[int, tuple[Template, Found]] = {}
+_FOUND_SIZE: Final = 64
 
 
 def _fields(template: Template) -> Iterator[tuple[LogicalPath, e.Expr]]:

@@ -23,10 +23,11 @@ A type unknown to the registry, or a template Kiln could not read, is not checke
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, Final, Literal
 
 from kiln.compiler.ir import expr as e
+from kiln.compiler.ir.frozen import frozen_dataclass
 from kiln.compiler.ir.nodes import Resource, Template
 from kiln.compiler.names import is_template_type, suggest
 from kiln.compiler.resource_types import InvalidResourceTypeSchema
@@ -99,7 +100,7 @@ ANY_ATTRIBUTE: Final = frozenset(
 Kind = Literal["schema", "template", "group", "cfn-stack"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class Attributes:
     """The attributes of one resource (or of a group's members).
 
@@ -117,7 +118,7 @@ class Attributes:
     complete: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class Finding:
     """An attribute Heat will not resolve: `whose` completes "... has no attribute"."""
 

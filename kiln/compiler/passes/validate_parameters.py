@@ -16,7 +16,7 @@ makes such a parameter a required property, and template validation checks it.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Final
 
 from kiln.compiler import parameters as p
@@ -24,7 +24,7 @@ from kiln.compiler.diagnostics import codes as c
 from kiln.compiler.evaluate.values import Unknown, Value
 from kiln.compiler.ir import expr as e
 from kiln.compiler.ir import nodes as n
-from kiln.compiler.ir.frozen import FrozenMap
+from kiln.compiler.ir.frozen import FrozenMap, frozen_dataclass
 from kiln.compiler.ir.types import ParamType, ValueType
 from kiln.compiler.names import suggest
 from kiln.compiler.passes import PassContext
@@ -51,7 +51,7 @@ _STACK_PARAMETERS: Final = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class _Given:
     """A value for a parameter, and where it came from (for messages and spans)."""
 

@@ -6,8 +6,10 @@ import Heat and never validate (the registry does that on request).
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Final
+
+from kiln.compiler.ir.frozen import frozen_dataclass
 
 SUPPORTED: Final = "SUPPORTED"
 DEPRECATED: Final = "DEPRECATED"
@@ -31,7 +33,7 @@ def _optional_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class SupportStatus:
     """Heat's ``SupportStatus``: how supported a resource type, property or attribute is.
 
@@ -69,7 +71,7 @@ class SupportStatus:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class ResourceTypeSchema:
     """One resource type's schema: ``raw`` is the parsed JSON file (treat it as read-only)."""
 

@@ -13,12 +13,13 @@ bools are Strings, only "true"/"false" (any case) are Boolean strings, null mean
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Final
 
 from kiln.compiler import parameters as p
 from kiln.compiler.ir import nodes as n
 from kiln.compiler.ir.expr import Null, literal
+from kiln.compiler.ir.frozen import frozen_dataclass
 from kiln.compiler.ir.types import ParamType
 from kiln.compiler.resource_types.model import SupportStatus
 
@@ -41,7 +42,7 @@ class PropertyError(ValueError):
     """A value Heat rejects for a property; the message is Heat's."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class PropSchema:
     type: str
     required: bool = False
@@ -58,7 +59,7 @@ class PropSchema:
         return self.default is not NO_DEFAULT and self.default is not None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class ObjectSchema:
     """A resource's properties (or a nested Map's keys)."""
 

@@ -14,10 +14,10 @@ whose value Heat moves to its replacement.
 """
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Final
 
 from kiln.compiler.ir import expr as e
+from kiln.compiler.ir.frozen import frozen_dataclass
 from kiln.compiler.ir.nodes import Resource
 from kiln.compiler.source import Span
 
@@ -33,13 +33,13 @@ UNKNOWN: Final = _Unknown()
 """A value not known before deployment (a resource attribute, a parameter without value)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class RuleFinding:
     path: Path  # below the properties section; the first property the message names
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class Props:
     """A map of properties (the resource's, or one item of a list of maps) as rules read
     them: `values` holds plain values with UNKNOWN inside where not known; `refs` the

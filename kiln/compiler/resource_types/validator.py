@@ -13,13 +13,13 @@ It also reports every problem, where Heat stops at the first.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from kiln.compiler.diagnostics import Diagnostic
 from kiln.compiler.evaluate import Evaluator
 from kiln.compiler.evaluate.values import Absent, Unknown, Value
 from kiln.compiler.ir import expr as e
+from kiln.compiler.ir.frozen import frozen_dataclass
 from kiln.compiler.ir.nodes import Template
 from kiln.compiler.ir.types import ValueType
 from kiln.compiler.ir.visit import transform
@@ -38,7 +38,7 @@ Kind = Literal[
 ]  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_dataclass
 class Finding:
     kind: Kind
     path: Path  # below the resource's properties section
@@ -179,8 +179,9 @@ class PropertyValidator:
                 continue
             self._value(child, value, _span(value, key_span), (*path, key), (*where, key))
         replaced = {new for old, new in renames.items() if old in present}
+        entry_keys = {key for key, _, _ in entries}
         for name, child in schema.properties.items():
-            given = name in present or name in replaced or any(k == name for k, _, _ in entries)
+            given = name in present or name in replaced or name in entry_keys
             if child.required and not child.has_default and not given:
                 message = f"Property {name} not assigned"
                 self._add("missing-property", (*path, name), span, message, name=name)
