@@ -187,7 +187,7 @@ def validate(
     """Check templates (files, or directories walked recursively) and report every problem."""
     from kiln.compiler.diagnostics import Severity
     from kiln.compiler.diagnostics.render import RENDERERS
-    from kiln.compiler.driver import compile_file, discover
+    from kiln.compiler.driver import compile_file, discover, gc_paused
 
     # A directory given on the command line is a tree whose files may include each other.
     directories = tuple(path for path in paths if os.path.isdir(path))
@@ -197,15 +197,16 @@ def validate(
     seen: set[Any] = set()
     sources: dict[str, Any] = {}
     checked = 0
-    for path in discover(paths):
-        result = compile_file(path, registries, options)
-        checked += 1
-        # A nested template checked on its own and through its parent reports once.
-        for diagnostic in result.diagnostics:
-            if diagnostic not in seen:
-                seen.add(diagnostic)
-                diagnostics.append(diagnostic)
-        sources.update(result.sources)
+    with gc_paused():  # compiling makes no reference cycles: no collections in the loop
+        for path in discover(paths):
+            result = compile_file(path, registries, options)
+            checked += 1
+            # A nested template checked on its own and through its parent reports once.
+            for diagnostic in result.diagnostics:
+                if diagnostic not in seen:
+                    seen.add(diagnostic)
+                    diagnostics.append(diagnostic)
+            sources.update(result.sources)
     output = RENDERERS[output_format](diagnostics, sources)
     if output:
         click.echo(output, nl=False)

@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from kiln.compiler.diagnostics import Diagnostic, Severity
 from kiln.compiler.diagnostics.codes import Code
-from kiln.compiler.driver import CompileOptions, compile_file
+from kiln.compiler.driver import CompileOptions, compile_file, gc_paused
 from kiln.compiler.lint.config import Configs, LintConfig
 from kiln.compiler.lint.files import PathError, expand, write_atomic
 from kiln.compiler.lint.rule import LintRule, Target
@@ -130,6 +130,13 @@ def _lint_once(
     path: str, settings: FileSettings, registries: Registries, options: CompileOptions
 ) -> tuple[bool, list[Diagnostic], Mapping[str, SourceFile]]:
     """(reads as a template?, findings, sources) of one file under its settings."""
+    with gc_paused():  # the rules, like the passes, make no reference cycles
+        return _lint_unpaused(path, settings, registries, options)
+
+
+def _lint_unpaused(
+    path: str, settings: FileSettings, registries: Registries, options: CompileOptions
+) -> tuple[bool, list[Diagnostic], Mapping[str, SourceFile]]:
     compiled = compile_file(path, registries, options)
     unit = compiled.unit
     raw = list(compiled.diagnostics)
