@@ -102,7 +102,7 @@ class Desired:
     def resolve(self, name: str, data: ResourceData) -> Resolved:
         item = self.resources[name]
         real, diagnostics = self._properties(item, data, stand_in=False)
-        masked = real
+        masked = self.masker.scrub(real)  # secrets a handler revealed (hidden attributes)
         if self.masker.hidden:
             stand_in, _ = self._properties(item, data, stand_in=True)
             masked = self.masker.mask(real, stand_in)
@@ -138,7 +138,7 @@ class Desired:
                 errors = [d.message for d in evaluator.diagnostics]
                 evaluator.diagnostics.clear()
                 target[name] = {"error": "; ".join(errors)} if errors else value
-        masked = self.masker.mask(real, stand_in) if self.masker.hidden else real
+        masked = self.masker.mask(real, stand_in) if self.masker.hidden else self.masker.scrub(real)
         return real, _encoded(masked)
 
 

@@ -58,6 +58,12 @@ class Masker:
         data = json.dumps(_plain(value), sort_keys=True, default=str).encode("utf-8")
         return {HIDDEN_KEY: "hmac-sha256:" + hmac.new(self.key, data, hashlib.sha256).hexdigest()}
 
+    def add_secret(self, text: str) -> None:
+        """A secret only a deployment learns (a handler's hidden attribute, such as a key
+        pair's private key): hidden like a hidden parameter's text from now on."""
+        if text and text not in self.texts:
+            self.texts = tuple(sorted({*self.texts, text}))
+
     def marked_parameters(self, parameters: Mapping[str, Value]) -> dict[str, Value]:
         return {
             name: marked(value) if name in self.hidden else value

@@ -256,7 +256,11 @@ class Operations:
         names = set(needed)
         if ALL_ATTRIBUTES in names:
             names = (names - {ALL_ATTRIBUTES}) | set(handler.attribute_names())
-        return self._retrying(row, lambda: handler.attributes(ctx, physical_id, sorted(names)))
+        found = self._retrying(row, lambda: handler.attributes(ctx, physical_id, sorted(names)))
+        for name in handler.hidden_attributes:  # secrets: hidden wherever stored or shown
+            if isinstance(found.get(name), str):
+                self.run.masker.add_secret(found[name])
+        return found
 
     def _intent(
         self,

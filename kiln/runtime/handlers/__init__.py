@@ -28,6 +28,7 @@ import importlib
 from collections.abc import Collection, Mapping
 from typing import Any, Final, Protocol
 
+from kiln.runtime.handlers.aws import MAPPINGS as AWS_MAPPINGS
 from kiln.runtime.handlers.base import (
     BaseHandler,
     HandlerContext,
@@ -98,17 +99,19 @@ HANDLERS: Final[Mapping[str, str]] = {
     "OS::Heat::None": "kiln.runtime.handlers.heat_local:NoneHandler",
     "OS::Heat::TestResource": "kiln.runtime.handlers.heat_local:TestResourceHandler",
     "OS::Heat::ResourceGroup": "kiln.runtime.handlers.resource_group:ResourceGroupHandler",
-    # Neutron (handlers/neutron.py)
+    # Neutron (handlers/neutron.py, neutron_router.py, neutron_security.py)
     "OS::Neutron::Net": "kiln.runtime.handlers.neutron:NetHandler",
     "OS::Neutron::Subnet": "kiln.runtime.handlers.neutron:SubnetHandler",
     "OS::Neutron::Port": "kiln.runtime.handlers.neutron:PortHandler",
-    "OS::Neutron::Router": "kiln.runtime.handlers.neutron:RouterHandler",
-    "OS::Neutron::RouterInterface": "kiln.runtime.handlers.neutron:RouterInterfaceHandler",
-    "OS::Neutron::SecurityGroup": "kiln.runtime.handlers.neutron:SecurityGroupHandler",
-    "OS::Neutron::SecurityGroupRule": "kiln.runtime.handlers.neutron:SecurityGroupRuleHandler",
-    "OS::Neutron::FloatingIP": "kiln.runtime.handlers.neutron:FloatingIPHandler",
+    "OS::Neutron::Router": "kiln.runtime.handlers.neutron_router:RouterHandler",
+    "OS::Neutron::RouterInterface": "kiln.runtime.handlers.neutron_router:RouterInterfaceHandler",
+    "OS::Neutron::SecurityGroup": "kiln.runtime.handlers.neutron_security:SecurityGroupHandler",
+    "OS::Neutron::SecurityGroupRule": (
+        "kiln.runtime.handlers.neutron_security:SecurityGroupRuleHandler"
+    ),
+    "OS::Neutron::FloatingIP": "kiln.runtime.handlers.neutron_router:FloatingIPHandler",
     "OS::Neutron::FloatingIPAssociation": (
-        "kiln.runtime.handlers.neutron:FloatingIPAssociationHandler"
+        "kiln.runtime.handlers.neutron_router:FloatingIPAssociationHandler"
     ),
     # Nova (handlers/nova.py)
     "OS::Nova::Server": "kiln.runtime.handlers.nova:ServerHandler",
@@ -121,8 +124,9 @@ HANDLERS: Final[Mapping[str, str]] = {
     "OS::Swift::Container": "kiln.runtime.handlers.swift:ContainerHandler",
 }
 
-# AWS types as data over the OpenStack handlers (AWS::EC2::Subnet -> OS::Neutron::Subnet, ...).
-MAPPINGS: Final[Mapping[str, TypeMapping]] = {}
+# AWS types as data over the OpenStack handlers (AWS::EC2::Subnet -> OS::Neutron::Subnet, ...):
+# the table is handlers/aws.py.
+MAPPINGS: Final[Mapping[str, TypeMapping]] = AWS_MAPPINGS
 
 
 class HandlerTable:

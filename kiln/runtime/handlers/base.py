@@ -11,7 +11,7 @@ update_template_diff_properties; a handler only adds what Heat keeps in code
 
 import base64
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
@@ -110,6 +110,9 @@ class BaseHandler:
     # Heat creates the replacement first, then deletes the old resource; a type whose name
     # must be unique (a key pair) says delete-first.
     replacement: ClassVar[Replacement] = CREATE_FIRST
+    # Attributes whose values are secrets (OS::Nova::KeyPair's private_key): hidden like a
+    # hidden parameter wherever they are stored or shown (kiln/runtime/hidden.py).
+    hidden_attributes: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, schema: ResourceTypeSchema | None) -> None:
         self.schema = schema
@@ -221,10 +224,25 @@ class Renamed:
 
 
 @dataclass(frozen=True, slots=True)
+class Derived:
+    """A target property computed from several source properties together (AWS::EC2::
+    SecurityGroup's SecurityGroupIngress and SecurityGroupEgress make one `rules`)."""
+
+    sources: tuple[str, ...]
+    compute: Callable[[Props], Any]
+
+
+@dataclass(frozen=True, slots=True)
 class TypeMapping:
     """A type deployed by another type's handler (AWS::EC2::* over OS::Neutron/Nova): its
     properties renamed (and converted), its attributes read as the target's. Update flags
-    come from the source type's own schema: that is what the template's author wrote."""
+    come from the source type's own schema: that is what the template's author wrote.
+
+    The target's handler gets the target type's properties as its own type's would be
+    (schema defaults and coercion applied). What the source type does beyond the target's
+    handler (Heat's AWS::EC2::VPC also makes a router) is an `adapter`: a subclass of the
+    target's handler ("module:Class"), built with the target's schema. `check` is the
+    source type's own validate()."""
 
     source: str
     target: str
@@ -232,6 +250,9 @@ class TypeMapping:
     attributes: Mapping[str, str] = field(default_factory=dict)
     fixed: Mapping[str, Any] = field(default_factory=dict)
     reference_attribute: str | None = None  # Ref returns this attribute instead of the id
+    derived: Mapping[str, Derived] = field(default_factory=dict)  # target property -> rule
+    adapter: str | None = None
+    check: Callable[[Props], str | None] | None = None
 
 
 class MappedHandler(BaseHandler):
@@ -242,12 +263,22 @@ class MappedHandler(BaseHandler):
     ) -> None:
         super().__init__(schema)
         self.mapping = mapping
+        if mapping.adapter is not None:
+            target = _load(mapping.adapter)(target.schema)
         self.target = target
         self.type_name = mapping.source  # type: ignore[misc]  # per instance, by design
         self.needs_cloud = target.needs_cloud  # type: ignore[misc]
         self.replacement = target.replacement  # type: ignore[misc]
+        self.hidden_attributes = frozenset(  # type: ignore[misc]
+            name
+            for name in (*mapping.attributes, *target.hidden_attributes)
+            if mapping.attributes.get(name, name) in target.hidden_attributes
+        )
 
     def to_target(self, props: Props) -> dict[str, Any]:
+        """The target type's properties, as its own type's would reach its handler."""
+        from kiln.compiler.resource_types.validator import heat_properties
+
         result: dict[str, Any] = dict(self.mapping.fixed)
         for name, value in props.items():
             rule = self.mapping.properties.get(name)
@@ -255,7 +286,11 @@ class MappedHandler(BaseHandler):
                 continue
             renamed = Renamed(rule) if isinstance(rule, str) else rule
             result[renamed.target] = renamed.convert(value) if renamed.convert else value
-        return result
+        for name, derived in self.mapping.derived.items():
+            value = derived.compute(props)
+            if value is not None:
+                result[name] = value
+        return heat_properties(self.target.property_schema, self.target.translate(result))
 
     def _changed(self, changed: frozenset[str]) -> frozenset[str]:
         found = set()
@@ -263,7 +298,14 @@ class MappedHandler(BaseHandler):
             rule = self.mapping.properties.get(name)
             if rule is not None:
                 found.add(rule if isinstance(rule, str) else rule.target)
+        for target, derived in self.mapping.derived.items():
+            if changed & set(derived.sources):
+                found.add(target)
         return frozenset(found)
+
+    def _own(self, ctx: HandlerContext) -> HandlerContext:
+        """The context as the target's handler reads it: its own type's properties."""
+        return replace(ctx, props=self.to_target(ctx.props))
 
     def needs_replace(self, old: Props, new: Props, changed: frozenset[str]) -> str | None:
         return self.target.needs_replace(
@@ -271,13 +313,14 @@ class MappedHandler(BaseHandler):
         )
 
     def validate(self, props: Props) -> str | None:
-        return self.target.validate(self.to_target(props))
+        problem = self.mapping.check(props) if self.mapping.check is not None else None
+        return problem or self.target.validate(self.to_target(props))
 
     def create(self, ctx: HandlerContext, props: Props) -> str:
-        return self.target.create(ctx, self.to_target(props))
+        return self.target.create(self._own(ctx), self.to_target(props))
 
     def check_create_complete(self, ctx: HandlerContext, physical_id: str) -> bool:
-        return self.target.check_create_complete(ctx, physical_id)
+        return self.target.check_create_complete(self._own(ctx), physical_id)
 
     def update(
         self,
@@ -288,33 +331,48 @@ class MappedHandler(BaseHandler):
         changed: frozenset[str],
     ) -> None:
         self.target.update(
-            ctx, physical_id, self.to_target(old), self.to_target(new), self._changed(changed)
+            self._own(ctx),
+            physical_id,
+            self.to_target(old),
+            self.to_target(new),
+            self._changed(changed),
         )
 
     def check_update_complete(self, ctx: HandlerContext, physical_id: str) -> bool:
-        return self.target.check_update_complete(ctx, physical_id)
+        return self.target.check_update_complete(self._own(ctx), physical_id)
 
     def delete(self, ctx: HandlerContext, physical_id: str) -> None:
-        self.target.delete(ctx, physical_id)
+        self.target.delete(self._own(ctx), physical_id)
 
     def check_delete_complete(self, ctx: HandlerContext, physical_id: str) -> bool:
-        return self.target.check_delete_complete(ctx, physical_id)
+        return self.target.check_delete_complete(self._own(ctx), physical_id)
 
     def attributes(
         self, ctx: HandlerContext, physical_id: str, names: Collection[str]
     ) -> dict[str, Any]:
-        wanted = {self.mapping.attributes.get(name, name): name for name in names}
+        wanted: dict[str, list[str]] = {}  # target attribute -> the source names reading it
+        for name in names:
+            wanted.setdefault(self.mapping.attributes.get(name, name), []).append(name)
         if self.mapping.reference_attribute:
-            wanted.setdefault(self.mapping.reference_attribute, self.mapping.reference_attribute)
-        found = self.target.attributes(ctx, physical_id, tuple(wanted))
-        return {wanted[name]: value for name, value in found.items() if name in wanted}
+            wanted.setdefault(self.mapping.reference_attribute, [self.mapping.reference_attribute])
+        found = self.target.attributes(self._own(ctx), physical_id, tuple(wanted))
+        return {source: value for name, value in found.items() for source in wanted.get(name, ())}
 
     def reference_id(self, ctx: HandlerContext, physical_id: str) -> str:
         attribute = self.mapping.reference_attribute
         if attribute is None:
-            return self.target.reference_id(ctx, physical_id)
-        value = self.target.attributes(ctx, physical_id, (attribute,)).get(attribute)
+            return self.target.reference_id(self._own(ctx), physical_id)
+        value = self.target.attributes(self._own(ctx), physical_id, (attribute,)).get(attribute)
         return str(value) if value is not None else physical_id
 
     def find_existing(self, ctx: HandlerContext) -> str | None:
-        return self.target.find_existing(ctx)
+        return self.target.find_existing(self._own(ctx))
+
+
+def _load(path: str) -> type[BaseHandler]:
+    """A handler class by "module:Class" (imported on first use, like the handler table)."""
+    import importlib
+
+    module_name, _, class_name = path.partition(":")
+    found: type[BaseHandler] = getattr(importlib.import_module(module_name), class_name)
+    return found

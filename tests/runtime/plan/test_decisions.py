@@ -112,5 +112,7 @@ def test_a_type_mapping_deploys_an_aws_type_with_an_openstack_handler(registries
     assert row.attributes["AvailabilityZone"] == "10.0.0.0/24"  # TestResource's output
     assert dict(store.require_stack("s").outputs) == {"Zone": "10.0.0.0/24"}
     # Without the mapping the type has no handler: a plan-time error, not a skip.
-    plain = StackSession(store, "t", schemas=registries.schemas).plan(result.unit)
+    unmapped = HandlerTable(registries.schemas, mappings={})
+    without = StackSession(store, "t", schemas=registries.schemas, handlers=unmapped)
+    plain = without.plan(result.unit)
     assert [d.code.id for d in plain.diagnostics] == ["RUN001"]
