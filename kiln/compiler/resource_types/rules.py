@@ -142,6 +142,10 @@ def server_block_devices(props: Props, name: str) -> Iterator[RuleFinding]:
                 bootable = None
             elif boot_index is None or boot_index == 0:
                 bootable = True
+    if bootable is False and any(
+        _has_unknown(props.get(key)) for key in ("block_device_mapping", "block_device_mapping_v2")
+    ):
+        bootable = None  # a mapping only the deploy knows (e.g. from get_attr) may boot
     if bootable is False:
         yield RuleFinding((), f"Neither image nor bootable volume is specified for instance {name}")
 
@@ -166,7 +170,8 @@ def server_networks(props: Props, name: str) -> Iterator[RuleFinding]:
                 where,
                 'Can not specify "allocate_network" with other keys of networks at the same time.',
             )
-        if network.truthy("fixed_ip") is not False and network.given("fixed_ip") and port:
+        # An unknown fixed_ip is None when Heat validates, so it conflicts with nothing.
+        if network.truthy("fixed_ip") and port:
             yield RuleFinding(where, _conflict("networks/fixed_ip", "networks/port"))
         if (
             network.given("floating_ip")
