@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from kiln.compiler.evaluate.values import first_unknown
-from kiln.runtime.desired import Desired, DesiredResource, ResourceData
+from kiln.compiler.ir import expr as e
+from kiln.compiler.ir.nodes import Template
+from kiln.compiler.ir.visit import walk_exprs
+from kiln.runtime.desired import ALL_ATTRIBUTES, Desired, DesiredResource, ResourceData
 from kiln.runtime.errors import ResourceFailed
 from kiln.runtime.handlers import HandlerTable
 from kiln.runtime.handlers.base import DELETE_FIRST
@@ -146,10 +149,37 @@ class Engine:
             if rollback:
                 self._rollback()
             return result
+        self._reread_for_outputs(desired)
         real, masked = desired.outputs(self.data)
         self.run.store.update_stack(self.run.stack.id, outputs=masked)
         self._stack(action, COMPLETE, "")
         return Result(True, outputs=real)
+
+    def _reread_for_outputs(self, desired: Desired) -> None:
+        """Heat reads an output's attributes when the output is shown, after every resource
+        exists; what a resource reported when it completed may have changed since (a net's
+        subnets, a floating IP's port_id set by a later association, a volume's attachments).
+        The cloud resources the outputs read are asked again; a failed read keeps the value
+        read at completion (the deploy itself succeeded)."""
+        wanted = _output_attributes(desired.template)
+        rows = {
+            row.logical_name: row
+            for row in self.run.store.resources(self.run.stack.id)
+            if row.current
+        }
+        for name, names in wanted.items():
+            item, row, known = desired.resources.get(name), rows.get(name), self.data.get(name)
+            if item is None or row is None or known is None or not row.physical_id:
+                continue
+            if not item.handler.needs_cloud or item.members:
+                continue
+            props = desired.resolve(name, self.data)
+            try:
+                ctx = self.ops.context(row, props.real)
+                fresh = self.ops.read_attributes(row, item.handler, ctx, row.physical_id, names)
+            except Exception:  # keep what completion read: the deploy itself is done
+                continue
+            known["attrs"] = {**known.get("attrs", {}), **fresh}
 
     def _stack(self, action: str, status: str, reason: str) -> None:
         self.run.store.update_stack(
@@ -297,3 +327,16 @@ def _fresh(
 
 def new_run_id() -> str:
     return str(uuid.uuid4())
+
+
+def _output_attributes(template: Template) -> dict[str, set[str]]:
+    """Resource -> the attribute names the outputs read with get_attr (ALL_ATTRIBUTES for a
+    get_attr without a name or with a computed one)."""
+    wanted: dict[str, set[str]] = {}
+    for output in template.outputs.values():
+        for node in walk_exprs(output):
+            if isinstance(node, e.AttrRef):
+                names = wanted.setdefault(node.resource, set())
+                attribute = node.attribute
+                names.add(attribute.value if isinstance(attribute, e.Str) else ALL_ATTRIBUTES)
+    return wanted

@@ -245,6 +245,17 @@ class Operations:
         )
         return Outcome(reference, attributes)
 
+    def read_attributes(
+        self,
+        row: ResourceRecord,
+        handler: BaseHandler,
+        ctx: HandlerContext,
+        physical_id: str,
+        names: Collection[str],
+    ) -> dict[str, Any]:
+        """Attributes of an existing resource, read again (retried like any cloud call)."""
+        return self._attributes(row, handler, ctx, physical_id, names)
+
     def _attributes(
         self,
         row: ResourceRecord,

@@ -103,7 +103,13 @@ def test_a_network_deploys_as_asked_and_deletes_to_nothing(cloud_kiln, conn, sta
         "172.24.4.0/24"
     )
     assert outputs["floating_network"] == public.id
-    assert len(outputs["group_rules"]) == 4  # the group's rules when it was created
+    # Outputs read attributes as Heat does, after every resource exists: the group's rules
+    # include the one SecurityGroupRule `http` added later, the net lists the subnet created
+    # after it, the floating IP has the port its later association gave it.
+    live_rules = list(network.security_group_rules(security_group_id=web.id))
+    assert len(outputs["group_rules"]) == len(live_rules) == 5
+    assert outputs["net_subnets"] == [subnet.id]
+    assert outputs["floating_port"] == port.id
     assert outputs["rule_port"] == 80
 
     # Everything Kiln made carries the stack's mark (a router interface is the router's port).
