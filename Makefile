@@ -55,11 +55,12 @@ run: $(VENV)/.installed
 
 ## test: the whole suite (installs what the tests need, Heat's reference venv included). The deploy
 ## tests use the sandbox: brought up first and taken down after, pass or fail (a trap), unless one
-## was already running, which is left running. SANDBOX=0: no sandbox (those tests skip).
+## was already running, which is left running. Swift is on so OS::Swift::Container is deployed
+## too (Heat, needed only by the deploy bench, is not). SANDBOX=0: no sandbox (those tests skip).
 test: $(VENV)/.installed $(HEAT_VENV)/.installed $(PEERS_VENV)/.installed graphviz
 	if [ "$(SANDBOX)" = 1 ] && ! $(SANDBOX_KILN) status --state-dir '$(SANDBOX_HOME)' >/dev/null 2>&1; then \
 		trap "$(SANDBOX_KILN) down --state-dir '$(SANDBOX_HOME)'" EXIT; trap 'exit 130' INT TERM; \
-		$(SANDBOX_KILN) up --state-dir '$(SANDBOX_HOME)' || exit 1; fi; \
+		$(SANDBOX_KILN) up --with-swift --state-dir '$(SANDBOX_HOME)' || exit 1; fi; \
 	KILN_SANDBOX_CLOUDS=$(if $(filter 1,$(SANDBOX)),'$(SANDBOX_HOME)/clouds.yaml') \
 	KILN_HEAT_PYTHON=$(abspath $(HEAT_PY)) KILN_CFNLINT=$(abspath $(PEERS_VENV)/bin/cfn-lint) \
 		$(PY) -m pytest -q $(PYTEST_ARGS)
