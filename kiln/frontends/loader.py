@@ -59,6 +59,14 @@ CFN_SHORT_TAGS: Final[dict[str, str]] = {
             "ToJsonString",
             "Transform",
             "ForEach",
+            # The Rules section's functions: AWS's own samples write them short
+            # (aws-cloudformation-templates AWSSupplyChain/SapPrivateLink: `!ValueOf`).
+            "ValueOf",
+            "ValueOfAll",
+            "EachMemberEquals",
+            "EachMemberIn",
+            "RefAll",
+            "Contains",
         )
     },
 }

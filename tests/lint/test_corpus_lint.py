@@ -257,22 +257,6 @@ CFN_EXPLAINED: tuple[Explained, ...] = (
         _message("SYN004", r"unknown YAML tag '!Rain::"),
     ),
     Explained(
-        "disputed",
-        "short forms of the Rules section's functions (!ValueOf, SYN004)",
-        "AWS's template reference writes rule functions in their long form (Fn::ValueOf, "
-        "Fn::EachMemberEquals ...) and documents no short form; Kiln's loader knows only the "
-        "documented ones (kiln/frontends/loader.py CFN_SHORT_TAGS). cfn-lint accepts any !Name "
-        "as Fn::Name. Whether CloudFormation takes !ValueOf is not settled here.",
-        _message("SYN004", r"unknown YAML tag '!(ValueOf|ValueOfAll|EachMember\w*|RefAll)'"),
-    ),
-    Explained(
-        "kiln-gap",
-        "Fn::GetStackOutput (FN001)",
-        "a CloudFormation function newer than Kiln's table (kiln/frontends/cfn/functions.py); "
-        "cfn-lint 1.58 knows it.",
-        _message("FN001", r"^unknown function 'Fn::GetStackOutput'$"),
-    ),
-    Explained(
         "corpus-gap",
         "a nested stack's local TemplateURL the corpus does not hold (FIL001)",
         "the corpus copied cfn-lint's template fixtures, not every file they name; cfn-lint does "

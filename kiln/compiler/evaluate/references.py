@@ -190,6 +190,7 @@ HANDLERS: Final[dict[type, Callable[["Evaluator", Any, LogicalPath], Item]]] = {
     # hot ResourceFacade.result reads the parent resource of a provider template.
     e.ResourceFacade: _unknown(ANY, "known from the parent resource at deploy time"),
     e.ImportValue: _unknown(ANY, "another stack's export (AWS only; Heat has none)"),
+    e.StackOutput: _unknown(ANY, "another stack's output (AWS only; Heat has none)"),
     e.Transform: _unknown(ANY, "a macro (AWS only; Heat has none)"),
 }
 

@@ -401,6 +401,16 @@ class ImportValue:
 
 
 @frozen_dataclass(kw_only=True)
+class StackOutput:
+    """CloudFormation `Fn::GetStackOutput: {StackName, OutputName, Region?, RoleArn?}`: another
+    stack's output, read at deploy time (not in Heat)."""
+
+    arguments: "Expr"
+    spelling: str
+    span: Span | None = _span()
+
+
+@frozen_dataclass(kw_only=True)
 class Transform:
     """CloudFormation `Fn::Transform: {Name, Parameters}` (a macro; not in Heat)."""
 
@@ -468,6 +478,7 @@ Expr = (
     | GetAZs
     | ResourceFacade
     | ImportValue
+    | StackOutput
     | Transform
     | UnknownFn
 )

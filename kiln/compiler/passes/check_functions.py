@@ -3,10 +3,11 @@
 For every template of the unit:
 - argument types and values, as Heat's functions check them (function_args.py);
 - CloudFormation functions Heat does not implement (their FunctionSpec rows say in_heat=False):
-  Fn::Sub, Fn::Cidr, Fn::Length, Fn::ToJsonString, Fn::ImportValue, Fn::Transform, Condition
-  inside conditions, Fn::Join/Select/Split inside conditions, and Fn::FindInMap's DefaultValue
-  form (heat/engine/cfn/functions.py FindInMap takes exactly three arguments). AWS accepts all
-  of these; Heat keeps an unknown function as a plain map, or rejects it in a condition;
+  Fn::Sub, Fn::Cidr, Fn::Length, Fn::ToJsonString, Fn::ImportValue, Fn::GetStackOutput,
+  Fn::Transform, Condition inside conditions, Fn::Join/Select/Split inside conditions, and
+  Fn::FindInMap's DefaultValue form (heat/engine/cfn/functions.py FindInMap takes exactly three
+  arguments). AWS accepts all of these; Heat keeps an unknown function as a plain map, or
+  rejects it in a condition;
 - in HOT, a single-key map whose key looks like a misspelt function of this version
   (`get_resrc`, `list-join`, `getattr`): Heat keeps it as a plain map (surprises #1 and #4) and
   the mistake surfaces far away, if at all. A warning, with did-you-mean; only keys close to a
@@ -69,6 +70,7 @@ HEAT_INSTEAD: Final = {
     "Fn::Length": "",
     "Fn::Cidr": "",
     "Fn::ImportValue": "; pass the value in as a parameter",
+    "Fn::GetStackOutput": "; pass the value in as a parameter",
 }
 MIN_FUZZY_LENGTH: Final = 5
 MAX_DISTANCE: Final = 2

@@ -116,6 +116,12 @@ _AWS_ROWS: Final = (
     _row(
         "Fn::ImportValue", b.unary(e.ImportValue, "name"), "Another stack's export.", in_heat=False
     ),
+    _row(
+        "Fn::GetStackOutput",
+        b.unary(e.StackOutput, "arguments"),
+        "Another stack's output.",
+        in_heat=False,
+    ),
     _row("Fn::Transform", b.unary(e.Transform, "arguments"), "A macro call.", in_heat=False),
 )
 
