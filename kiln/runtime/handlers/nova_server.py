@@ -286,8 +286,9 @@ class ServerHandler(BaseHandler):
         server = None if ctx.data.get("deleted") == GONE else fetch(ctx, physical_id)
         if server is not None:
             status = str(server.get("status", "")).split("(")[0]
+            # Heat takes DELETED as done; Kiln waits until Nova has destroyed the record
+            # (a moment later), so nothing still lists the server once the delete returns.
             if server.get("OS-EXT-STS:task_state") == "deleting" or status not in (
-                "DELETED",
                 "SOFT_DELETED",
                 "ERROR",
             ):
