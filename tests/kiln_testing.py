@@ -2,8 +2,10 @@
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
+from kiln.compiler.diagnostics import Diagnostic
 from kiln.compiler.driver import CompileOptions, CompileResult, compile_file
 from kiln.plugins.host import Registries
 
@@ -31,8 +33,13 @@ def expectations(path: Path) -> Counter[tuple[int, str]]:
 
 def found(result: CompileResult, path: Path) -> Counter[tuple[int, str]]:
     """(line, code) of every diagnostic located in the case file itself."""
+    return located_in(result.diagnostics, path)
+
+
+def located_in(diagnostics: Iterable[Diagnostic], path: Path) -> Counter[tuple[int, str]]:
+    """(line, code) of the diagnostics in `path`; those without a span count at line 0."""
     got: Counter[tuple[int, str]] = Counter()
-    for diagnostic in result.diagnostics:
+    for diagnostic in diagnostics:
         if diagnostic.span is not None and Path(diagnostic.span.file) == path:
             got[(diagnostic.span.start.line, diagnostic.code.id)] += 1
         elif diagnostic.span is None:
@@ -75,7 +82,6 @@ def check_lint_case(path: Path, registries: Registries) -> None:
     """A lint case: validation diagnostics and lint findings together must be exactly what the
     case expects (so a rule's fixtures are otherwise valid templates)."""
     from kiln.compiler.lint.runner import run_rules
-
     from kiln.compiler.lint.targets import dropped, target_of
 
     options = lint_case_options(path)
@@ -86,13 +92,7 @@ def check_lint_case(path: Path, registries: Registries) -> None:
         target = target_of(result.unit.root, options.get("target"))  # type: ignore[arg-type]
         diagnostics = [d for d in diagnostics if not dropped(d, result.unit, target)]
         diagnostics += run_rules(result.unit, registries.lint_rules, registries, target=target)
-    expected = expectations(path)
-    got: Counter[tuple[int, str]] = Counter()
-    for diagnostic in diagnostics:
-        if diagnostic.span is not None and Path(diagnostic.span.file) == path:
-            got[(diagnostic.span.start.line, diagnostic.code.id)] += 1
-        elif diagnostic.span is None:
-            got[(0, diagnostic.code.id)] += 1
+    expected, got = expectations(path), located_in(diagnostics, path)
     if expected != got:
         missing = sorted((expected - got).elements())
         unexpected = sorted((got - expected).elements())

@@ -9,7 +9,7 @@ properties and outputs against real resource data (`resolve`), with hidden value
 for whatever is stored or shown (kiln/runtime/hidden.py).
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -207,7 +207,7 @@ def build_desired(
     desired.diagnostics.extend(expansion.diagnostics)
     desired.template = expansion.template
     desired.graph = expansion.graph
-    needed = _needed_attributes(expansion.template, desired.evaluator({}))
+    needed = needed_attributes((expansion.template,), desired.evaluator({}))
     for name in expansion.graph.topological_order:
         node = expansion.template.resources[name]
         member = expansion.members.get(name)
@@ -318,15 +318,18 @@ def _external_id(node: Resource, evaluator: Evaluator) -> str | None:
     return str(value) if isinstance(value, str | int) and value != "" else None
 
 
-def _needed_attributes(template: Template, evaluator: Evaluator) -> dict[str, set[str]]:
+def needed_attributes(roots: Iterable[object], evaluator: Evaluator) -> dict[str, set[str]]:
+    """Resource -> the attribute names get_attr reads from it anywhere under `roots` (a
+    template, or some of its outputs); ALL_ATTRIBUTES when the name is absent or not known."""
     needed: dict[str, set[str]] = {}
-    for node in walk_exprs(template):
-        if not isinstance(node, e.AttrRef):
-            continue
-        names = needed.setdefault(node.resource, set())
-        if node.attribute is None:
-            names.add(ALL_ATTRIBUTES)
-            continue
-        value = evaluator.evaluate(node.attribute)
-        names.add(value if isinstance(value, str) else ALL_ATTRIBUTES)
+    for root in roots:
+        for node in walk_exprs(root):
+            if not isinstance(node, e.AttrRef):
+                continue
+            names = needed.setdefault(node.resource, set())
+            if node.attribute is None:
+                names.add(ALL_ATTRIBUTES)
+                continue
+            value = evaluator.evaluate(node.attribute)
+            names.add(value if isinstance(value, str) else ALL_ATTRIBUTES)
     return needed

@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from kiln.compiler.evaluate.values import first_unknown
-from kiln.compiler.ir import expr as e
-from kiln.compiler.ir.nodes import Template
-from kiln.compiler.ir.visit import walk_exprs
-from kiln.runtime.desired import ALL_ATTRIBUTES, Desired, DesiredResource, ResourceData
+from kiln.runtime.desired import (
+    Desired,
+    DesiredResource,
+    ResourceData,
+    needed_attributes,
+)
 from kiln.runtime.errors import ResourceFailed
 from kiln.runtime.handlers import HandlerTable
 from kiln.runtime.handlers.base import DELETE_FIRST
@@ -161,7 +163,7 @@ class Engine:
         subnets, a floating IP's port_id set by a later association, a volume's attachments).
         The cloud resources the outputs read are asked again; a failed read keeps the value
         read at completion (the deploy itself succeeded)."""
-        wanted = _output_attributes(desired.template)
+        wanted = needed_attributes(desired.template.outputs.values(), desired.evaluator(self.data))
         rows = {
             row.logical_name: row
             for row in self.run.store.resources(self.run.stack.id)
@@ -327,16 +329,3 @@ def _fresh(
 
 def new_run_id() -> str:
     return str(uuid.uuid4())
-
-
-def _output_attributes(template: Template) -> dict[str, set[str]]:
-    """Resource -> the attribute names the outputs read with get_attr (ALL_ATTRIBUTES for a
-    get_attr without a name or with a computed one)."""
-    wanted: dict[str, set[str]] = {}
-    for output in template.outputs.values():
-        for node in walk_exprs(output):
-            if isinstance(node, e.AttrRef):
-                names = wanted.setdefault(node.resource, set())
-                attribute = node.attribute
-                names.add(attribute.value if isinstance(attribute, e.Str) else ALL_ATTRIBUTES)
-    return wanted
