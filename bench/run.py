@@ -225,6 +225,35 @@ def stage_worker() -> None:
     print(json.dumps({"files": len(paths), "total": total, "stages": stages, "gc": collecting[0]}))
 
 
+def floor_worker() -> None:
+    """What parsing alone costs in Python, on the root HOT templates the Kiln-vs-Heat rows
+    validate: libyaml's events through PyYAML's C parser, and PyYAML's C safe_load (the loader
+    Heat uses). No validation, no nested templates: a floor under any Python validator that
+    reads the templates into Python objects. Best of 5; one JSON line of seconds."""
+    import yaml
+
+    corpus = corpus_dir()
+    assert corpus is not None
+    datas = [path.read_bytes() for path in hot_templates(corpus)]
+    loader = yaml.CSafeLoader
+
+    def best(step) -> float:  # type: ignore[no-untyped-def]
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for data in datas:
+                step(data)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    figures = {
+        "files": len(datas),
+        "events": best(lambda data: list(yaml.parse(data, Loader=loader))),
+        "safe_load": best(lambda data: yaml.load(data, Loader=loader)),
+    }
+    print(json.dumps(figures))
+
+
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -387,8 +416,14 @@ def versus_rows(
                 str(figures["valid"]),
             ]
         )
+    floor = run_worker("parse-floor")
+    budget = heat["seconds"] / heat["files"] / GOAL_RATIO * 1e3
     notes = [
         _ratio_line("warm, per template (imports done)", heat["seconds"], kiln["seconds"], True),
+        f"the goal leaves Kiln {budget:.2f} ms per template; parsing alone, no validation, "
+        f"costs {floor['events'] / floor['files'] * 1e3:.2f} ms for libyaml's events through "
+        f"PyYAML's C parser and {floor['safe_load'] / floor['files'] * 1e3:.2f} ms for PyYAML's "
+        "C safe_load (Heat's loader), root templates only (see bench/README.md, 'The 10x goal')",
         _ratio_line("cold, the whole corpus (process start to exit)", heat_wall, kiln_wall),
         _ratio_line(f"cold, one template ({one.relative_to(corpus)})", heat_one, kiln_one),
         "peak memory: max RSS of the process (Kiln: the bench worker, with its file cache; "
@@ -610,7 +645,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--worker",
-        choices=["none", "load", "compile", "validate-hot", "stages"],
+        choices=["none", "load", "compile", "validate-hot", "stages", "parse-floor"],
         help=argparse.SUPPRESS,
     )
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
@@ -621,6 +656,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.worker == "stages":
         stage_worker()
+        return
+    if args.worker == "parse-floor":
+        floor_worker()
         return
     if args.worker:
         worker(args.worker, args.trace)
