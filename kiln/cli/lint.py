@@ -121,6 +121,7 @@ def lint_command(
     at or above it; 2: usage or configuration error; 3: internal error."""
     from kiln.compiler.diagnostics import Severity
     from kiln.compiler.lint import session
+    from kiln.compiler.parallel import default_jobs
 
     if unsafe_fixes and not fix:
         raise click.UsageError("--unsafe-fixes applies with --fix")
@@ -137,7 +138,7 @@ def lint_command(
         write_baseline=write_baseline,
         fix=fix,
         unsafe_fixes=unsafe_fixes,
-        jobs=jobs or session.default_jobs(),
+        jobs=jobs or default_jobs(),
         compile=inputs.options(),
         no_plugins=inputs.no_plugins,
     )

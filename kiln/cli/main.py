@@ -178,35 +178,35 @@ def with_common_options(command: F) -> F:
     show_default=True,
     help="Output format of the diagnostics.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Files validated in parallel.  [default: all cores]",
+)
 @guarded
 def validate(
     paths: tuple[str, ...],
     inputs: Inputs,
     output_format: str,
+    jobs: int | None,
 ) -> None:
     """Check templates (files, or directories walked recursively) and report every problem."""
+    from kiln.compiler.batch import validate_files
     from kiln.compiler.diagnostics import Severity
     from kiln.compiler.diagnostics.render import RENDERERS
-    from kiln.compiler.driver import compile_file, discover, gc_paused
+    from kiln.compiler.driver import discover
+    from kiln.compiler.parallel import default_jobs
 
     # A directory given on the command line is a tree whose files may include each other.
     directories = tuple(path for path in paths if os.path.isdir(path))
-    options = inputs.options(directories)
-    registries = inputs.registries()
-    diagnostics: list[Any] = []
-    seen: set[Any] = set()
-    sources: dict[str, Any] = {}
-    checked = 0
-    with gc_paused():  # compiling makes no reference cycles: no collections in the loop
-        for path in discover(paths):
-            result = compile_file(path, registries, options)
-            checked += 1
-            # A nested template checked on its own and through its parent reports once.
-            for diagnostic in result.diagnostics:
-                if diagnostic not in seen:
-                    seen.add(diagnostic)
-                    diagnostics.append(diagnostic)
-            sources.update(result.sources)
+    files = list(discover(paths))
+    jobs = jobs or default_jobs()
+    batch = validate_files(
+        files, inputs.registries(), inputs.options(directories), jobs, inputs.no_plugins
+    )
+    diagnostics, sources, checked = batch.diagnostics, batch.sources, batch.files
     output = RENDERERS[output_format](diagnostics, sources)
     if output:
         click.echo(output, nl=False)

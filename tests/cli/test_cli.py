@@ -59,20 +59,55 @@ def test_directories_are_walked(tmp_path):
     assert "2 file(s) checked: 1 error(s)" in result.output
 
 
+NESTED_PARENT = """heat_template_version: 2018-08-31
+resources:
+  child:
+    type: child.yaml
+"""
+NESTED_CHILD = """heat_template_version: 2018-08-31
+resourzes: {}
+"""
+
+
+def test_jobs_change_nothing_in_the_output(tmp_path):
+    """Enough files for the process pool: the same report, in the same order, as one process,
+    and the nested template's error once although two files reach it."""
+    from kiln.compiler.parallel import MIN_FILES_FOR_POOL
+
+    (tmp_path / "child.yaml").write_text(NESTED_CHILD)
+    (tmp_path / "parent.yaml").write_text(NESTED_PARENT)
+    for index in range(MIN_FILES_FOR_POOL):
+        broken = "resources:\n  r: {type: OS::Heat::Nonexistent}\n" if index % 3 else ""
+        text = "heat_template_version: 2018-08-31\n" + broken
+        (tmp_path / f"t{index:02}.yaml").write_text(text)
+    one = run("--jobs", "1", "--format", "json", tmp_path)
+    two = run("--jobs", "2", "--format", "json", tmp_path)
+    assert one.exit_code == two.exit_code == 1
+    assert one.stdout == two.stdout
+    found = json.loads(two.stdout)
+    assert sum(1 for item in found if item["file"].endswith("child.yaml")) == 1
+    assert len({item["file"] for item in found}) == 1 + sum(
+        1 for index in range(MIN_FILES_FOR_POOL) if index % 3
+    )
+    text = run("--jobs", "2", tmp_path)
+    assert f"{MIN_FILES_FOR_POOL + 2} file(s) checked" in text.output
+
+
 def test_usage_errors_exit_2(tmp_path):
     assert run().exit_code == 2
     assert run(tmp_path / "missing.yaml").exit_code == 2
     assert run("-P", "novalue", EXAMPLE).exit_code == 2
     assert run("--format", "xml", EXAMPLE).exit_code == 2
+    assert run("--jobs", "0", EXAMPLE).exit_code == 2
 
 
 def test_internal_error_exits_3_without_traceback(monkeypatch):
-    import kiln.compiler.driver
+    import kiln.compiler.batch
 
     def explode(*args, **kwargs):
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr(kiln.compiler.driver, "compile_file", explode)
+    monkeypatch.setattr(kiln.compiler.batch, "compile_file", explode)
     monkeypatch.delenv("KILN_DEBUG", raising=False)
     result = run(EXAMPLE)
     assert result.exit_code == cli_main.EXIT_INTERNAL == 3

@@ -193,7 +193,7 @@ def test_apply_is_a_splice():
 
 
 def test_fixes_in_worker_processes(fixture_registries, tmp_path):
-    from kiln.compiler.lint.session import MIN_FILES_FOR_POOL
+    from kiln.compiler.parallel import MIN_FILES_FOR_POOL
 
     text = """
     heat_template_version: 2018-08-31

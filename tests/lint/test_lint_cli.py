@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from lintkit import install_fixture_plugin, write
 
 from kiln.cli.main import cli
-from kiln.compiler.lint.session import MIN_FILES_FOR_POOL
+from kiln.compiler.parallel import MIN_FILES_FOR_POOL
 
 KILN = Path(sys.executable).parent / "kiln"
 

@@ -10,6 +10,7 @@ import kiln
 from kiln.compiler.diagnostics.codes import Severity
 from kiln.compiler.lint import session
 from kiln.compiler.lint.select import Selection, parse_selector
+from kiln.compiler.parallel import MIN_FILES_FOR_POOL
 
 PARENT = """
 heat_template_version: 2018-08-31
@@ -63,7 +64,7 @@ def test_pool_and_serial_give_the_same_results(registries, tmp_path):
     templates = [PARENT.replace("child.yaml", "OS::Heat::None"), CHILD]
     paths = [
         write(tmp_path, f"s{index:02}.yaml", templates[index % 2])
-        for index in range(session.MIN_FILES_FOR_POOL + 2)
+        for index in range(MIN_FILES_FOR_POOL + 2)
     ]
     request = session.LintRequest(paths=[str(p) for p in paths])
     jobs = [session.FileJob(str(p), session.FileSettings(Selection())) for p in paths]
@@ -71,7 +72,7 @@ def test_pool_and_serial_give_the_same_results(registries, tmp_path):
     parallel = session._run_jobs(
         jobs, registries, session.LintRequest(paths=request.paths, jobs=2), request.compile
     )
-    assert len(jobs) >= session.MIN_FILES_FOR_POOL  # the pool ran
+    assert len(jobs) >= MIN_FILES_FOR_POOL  # the pool ran
     assert parallel == serial
     assert sum(len(result.diagnostics) for result in serial) > len(paths)
 

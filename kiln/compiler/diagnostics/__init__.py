@@ -132,6 +132,16 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
+def files_shown(diagnostics: Iterable[Diagnostic]) -> set[str]:
+    """The files the diagnostics or their notes point into: the sources a renderer needs."""
+    shown: set[str] = set()
+    for diagnostic in diagnostics:
+        if diagnostic.span is not None:
+            shown.add(diagnostic.span.file)
+        shown.update(note.span.file for note in diagnostic.notes if note.span is not None)
+    return shown
+
+
 __all__ = [
     "Autofix",
     "Code",
@@ -142,6 +152,7 @@ __all__ = [
     "Note",
     "Severity",
     "TextEdit",
+    "files_shown",
     "make",
     "sorted_diagnostics",
 ]

@@ -9,17 +9,17 @@ line, column and code, and a baseline (baseline.py) hides the accepted ones.
 
 Files are linted in parallel by a process pool (`jobs`), in chunks; each worker builds the
 plugin registries once (a forked worker inherits this process's). One file, or jobs=1, runs
-here, and so do fewer than MIN_FILES_FOR_POOL: a pool costs more than it saves for a few files.
+here, and so do fewer than MIN_FILES_FOR_POOL: a pool costs more than it saves for a few files
+(kiln/compiler/parallel.py, shared with `kiln validate`).
 """
 
 import functools
-import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
+from typing import Any
 
-from kiln.compiler.diagnostics import Diagnostic, Severity
+from kiln.compiler.diagnostics import Diagnostic, Severity, files_shown
 from kiln.compiler.diagnostics.codes import Code
 from kiln.compiler.driver import CompileOptions, compile_file, gc_paused
 from kiln.compiler.lint.config import Configs, LintConfig
@@ -36,14 +36,9 @@ from kiln.compiler.lint.select import (
 )
 from kiln.compiler.lint.suppress import Suppressor
 from kiln.compiler.lint.targets import dropped, target_of
+from kiln.compiler.parallel import map_ordered
 from kiln.compiler.source import SourceFile
 from kiln.plugins.host import Registries
-
-# Below this many files the pool's start-up (forking, each worker's first schema reads, pickling
-# results back) outweighs the parallel work. Measured on the shared corpus, 2 cores, median of 5
-# random samples: 8 files 33 ms in process vs 57 ms with 2 workers, 16 files 61-70 vs 78-85 ms,
-# 24 files 147 vs 150 ms, 48 files 287 vs 263 ms; all 1170 files 8.2-9.7 s vs 4.9-6.3 s.
-MIN_FILES_FOR_POOL: Final = 32
 
 
 class LintUsageError(Exception):
@@ -195,7 +190,7 @@ def lint_file(job: FileJob, registries: Registries, options: CompileOptions) -> 
         if outcome.written:
             fixed = dict(outcome.fixed)
             readable, findings, sources = _lint_once(job.path, settings, registries, options)
-    wanted = _files_shown(findings)
+    wanted = files_shown(findings)
     return FileResult(
         job.path,
         tuple(findings),
@@ -204,15 +199,6 @@ def lint_file(job: FileJob, registries: Registries, options: CompileOptions) -> 
         problem,
         deferred,
     )
-
-
-def _files_shown(findings: Iterable[Diagnostic]) -> set[str]:
-    shown: set[str] = set()
-    for diagnostic in findings:
-        if diagnostic.span is not None:
-            shown.add(diagnostic.span.file)
-        shown.update(note.span.file for note in diagnostic.notes if note.span is not None)
-    return shown
 
 
 # --- workers -------------------------------------------------------------------------------
@@ -239,28 +225,13 @@ def _lint_in_worker(job: FileJob) -> FileResult:
 def _run_jobs(
     jobs: Sequence[FileJob], registries: Registries, request: LintRequest, options: CompileOptions
 ) -> list[FileResult]:
-    workers = min(request.jobs, len(jobs))
-    if workers <= 1 or len(jobs) < MIN_FILES_FOR_POOL:
-        return [lint_file(job, registries, options) for job in jobs]
-    from concurrent.futures import ProcessPoolExecutor
-
     global _WORKER
-    _WORKER = (registries, options)  # what forked workers inherit
+    _WORKER = (registries, options)  # what forked workers inherit, and the in-process run uses
     try:
-        with ProcessPoolExecutor(
-            max_workers=workers, initializer=_init_worker, initargs=(request.no_plugins, options)
-        ) as pool:
-            chunksize = max(1, min(32, len(jobs) // (workers * 4)))
-            return list(pool.map(_lint_in_worker, jobs, chunksize=chunksize))
+        initargs = (request.no_plugins, options)
+        return map_ordered(_lint_in_worker, jobs, request.jobs, _init_worker, initargs)
     finally:
         _WORKER = None
-
-
-def default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 # --- the session ---------------------------------------------------------------------------
@@ -370,6 +341,6 @@ def run(request: LintRequest, registries: Registries) -> LintReport:
         if diagnostic.severity >= job.settings.fail_on:
             report.failed = True
     report.stale = sum(matcher.stale() for matcher in matchers.values())
-    shown = _files_shown(report.diagnostics)
+    shown = files_shown(report.diagnostics)
     report.sources = {name: source for name, source in report.sources.items() if name in shown}
     return report
