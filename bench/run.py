@@ -417,6 +417,7 @@ def versus_rows(
             ]
         )
     floor = run_worker("parse-floor")
+    cli_seconds, cores = corpus_kiln_cli(corpus, max(3, runs // 3))
     budget = heat["seconds"] / heat["files"] / GOAL_RATIO * 1e3
     notes = [
         _ratio_line("warm, per template (imports done)", heat["seconds"], kiln["seconds"], True),
@@ -425,6 +426,12 @@ def versus_rows(
         f"PyYAML's C parser and {floor['safe_load'] / floor['files'] * 1e3:.2f} ms for PyYAML's "
         "C safe_load (Heat's loader), root templates only (see bench/README.md, 'The 10x goal')",
         _ratio_line("cold, the whole corpus (process start to exit)", heat_wall, kiln_wall),
+        _ratio_line(
+            f"cold, the whole corpus with `kiln validate` as a CI job runs it ({cores} cores, "
+            f"{cli_seconds:.2f} s)",
+            heat_wall,
+            cli_seconds,
+        ),
         _ratio_line(f"cold, one template ({one.relative_to(corpus)})", heat_one, kiln_one),
         "peak memory: max RSS of the process (Kiln: the bench worker, with its file cache; "
         "Heat: the oracle)",
@@ -456,6 +463,21 @@ def one_template_kiln(template: Path, corpus: Path, runs: int) -> float:
     argv = [*command, "validate", str(template), "--allow-path", str(source_root(corpus, template))]
     times, _ = time_command(argv, runs, child_env())
     return statistics.median(times)
+
+
+def corpus_kiln_cli(corpus: Path, runs: int) -> tuple[float, int]:
+    """Median wall time (s) of one `kiln validate` process over every HOT template, as a CI
+    job runs it (all cores: --jobs by default), start to exit; and the cores it used."""
+    from kiln.compiler.parallel import default_jobs
+
+    command, _, _ = kiln_command()
+    paths = hot_templates(corpus)
+    roots = sorted({str(source_root(corpus, path)) for path in paths})
+    argv = [*command, "validate", "--format", "json", *[str(path) for path in paths]]
+    for root in roots:
+        argv += ["--allow-path", root]
+    times, _ = time_command(argv, runs, child_env())
+    return statistics.median(times) / 1e3, default_jobs()
 
 
 def one_template_heat(python: str, template: Path, runs: int) -> float:
