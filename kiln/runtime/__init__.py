@@ -8,7 +8,8 @@ The deploy path, in the order a `kiln deploy` goes through it:
 - `plan.py`       desired against recorded: create, update in place, replace, delete, and why
 - `engine.py`     the plan along the dependency graph, in parallel; cleanup; rollback
 - `operations.py` one resource's operation, recorded before and after each cloud call
-- `state/`        the SQLite/PostgreSQL store (SQLAlchemy Core) and the per-stack lock
+- `state/`        the SQLite/PostgreSQL store (SQLAlchemy Core), the per-stack lock, and
+                  secret resource data sealed with a key file outside the database
 - `cloud.py`      the only module that imports openstacksdk; errors classified for retries
 - `retry.py`      backoff for retries and polling; `hidden.py` hidden values never in clear
 - `progress.py`, `render.py`   what the commands show; `testhooks.py` the crash tests' hook

@@ -177,7 +177,7 @@ class Engine:
                 continue
             props = desired.resolve(name, self.data)
             try:
-                ctx = self.ops.context(row, props.real)
+                ctx = self.ops.context(row, item.handler, props.real)
                 fresh = self.ops.read_attributes(row, item.handler, ctx, row.physical_id, names)
             except Exception:  # keep what completion read: the deploy itself is done
                 continue

@@ -149,18 +149,23 @@ class Operations:
     def context(
         self,
         row: ResourceRecord,
+        handler: BaseHandler,
         props: Any,
         members: tuple[tuple[str, str | None], ...] = (),
     ) -> HandlerContext:
-        row_id = row.id
+        row_id, secret = row.id, handler.secret_data
+
+        def save(key: str, value: Any) -> None:
+            self.store.save_data(row_id, key, value, secret=key in secret)
+
         return HandlerContext(
             stack_name=self.run.stack.name,
             stack_id=self.run.stack.id,
             logical_name=row.logical_name,
             resource_type=row.type,
             request_token=row.request_token,
-            data=dict(row.data),
-            save=lambda key, value: self.store.save_data(row_id, key, value),
+            data=self.store.opened(row.data),
+            save=save,
             cloud_provider=self.run.cloud_provider,
             props=props,
             members=members,
@@ -326,7 +331,7 @@ class Operations:
                 deletion_policy=item.deletion_policy,
                 run_id=self.run.run_id,
             )
-        ctx = self.context(row, props.real, members)
+        ctx = self.context(row, handler, props.real, members)
         try:
             physical_id = row.physical_id
             testhooks.pause_at(item.name, "before-create")
@@ -361,7 +366,7 @@ class Operations:
             physical_id=item.external_id,
         )
         row = self._intent(item, new, "adopting the existing resource (external_id)")
-        ctx = self.context(row, props.real)
+        ctx = self.context(row, item.handler, props.real)
         try:
             return self._finish(row, item.handler, ctx, CREATE, props, item.needed, started)
         except Exception as error:
@@ -387,7 +392,7 @@ class Operations:
             status_reason="",
             requires=item.requires,
         )
-        ctx = self.context(row, props.real, members)
+        ctx = self.context(row, handler, props.real, members)
         physical_id = row.physical_id or ""
         try:
             testhooks.pause_at(item.name, "before-update")
@@ -409,7 +414,7 @@ class Operations:
     ) -> Outcome:
         """An unchanged resource whose attributes must be read again (new references to it,
         hidden values, a group whose members changed). Recorded without an event."""
-        ctx = self.context(row, props.real, members)
+        ctx = self.context(row, item.handler, props.real, members)
         physical_id = row.physical_id or ""
         try:
             attributes = self._attributes(row, item.handler, ctx, physical_id, item.needed)
@@ -437,7 +442,7 @@ class Operations:
         try:
             if handler is None:
                 raise HandlerFailure(f"Kiln has no handler for type {row.type}: cannot delete it")
-            ctx = self.context(row, dict(row.properties or {}))
+            ctx = self.context(row, handler, dict(row.properties or {}))
             testhooks.pause_at(row.logical_name, "before-delete")
             physical_id = row.physical_id
             if physical_id is None:

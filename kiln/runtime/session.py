@@ -111,6 +111,8 @@ class StackSession:
         with StackLock(self.store, self.stack_name, notice=self.notice,
                        break_lock=settings.break_lock):  # fmt: skip
             plan = self.plan(unit)
+            if not plan.has_errors:
+                self._prepare_secrets(plan)
             show_plan(plan)
             if plan.has_errors or plan.desired is None:
                 return plan, None
@@ -118,6 +120,20 @@ class StackSession:
             run = self._run(stack, progress, plan.desired.masker, settings)
             engine = Engine(plan, run, self.handlers, parallel=settings.parallel)
             return plan, engine.deploy(rollback=settings.rollback)
+
+    def _prepare_secrets(self, plan: Plan) -> None:
+        """The encrypted data of the resources the deploy keeps must open before anything
+        changes (a lost or wrong key file is said once, not as failed resources); secrets an
+        earlier Kiln kept in clear are encrypted now."""
+        if plan.desired is None:
+            return
+        for change in plan.changes:
+            item = plan.desired.resources.get(change.name)
+            if change.record is None or item is None:
+                continue
+            same_type = change.record.type == item.type
+            secret = item.handler.secret_data if same_type else frozenset()
+            self.store.prepare_secrets(change.record, secret)
 
     def _record_stack(
         self, plan: Plan, unit: CompilationUnit, environment_files: tuple[str, ...]

@@ -26,7 +26,7 @@ class Kiln:
 
     def __call__(self, *args: object) -> "Outcome":
         # The user's OS_CLOUD must not name a cloud for these local stacks.
-        runner = CliRunner(env={"OS_CLOUD": None, "KILN_STATE": None})
+        runner = CliRunner(env={"OS_CLOUD": None, "KILN_STATE": None, "KILN_STATE_KEY_FILE": None})
         result = runner.invoke(cli, [*map(str, args), "--state", str(self.state)])
         return Outcome(result.exit_code, result.stdout, result.stderr)
 
@@ -42,7 +42,8 @@ class Kiln:
         return json.loads(outcome.stdout)
 
     def store(self) -> StateStore:
-        return StateStore(f"sqlite:///{self.state}")
+        # The key file where the CLI, run without KILN_STATE_KEY_FILE, puts it.
+        return StateStore(f"sqlite:///{self.state}", key_file=self.state.with_name("state.key"))
 
     def rows(self, stack: str = "s") -> list:
         store = self.store()
@@ -74,7 +75,7 @@ class Kiln:
     def spawn(self, *args: object, pause_at: str | None = None) -> "Spawned":
         """`python -m kiln ...` as a real process (stderr read line by line)."""
         env = dict(os.environ)
-        for name in ("KILN_RUNTIME_TEST_PAUSE_AT", "OS_CLOUD", "KILN_STATE"):
+        for name in ("KILN_RUNTIME_TEST_PAUSE_AT", "OS_CLOUD", "KILN_STATE", "KILN_STATE_KEY_FILE"):
             env.pop(name, None)
         if pause_at:
             env["KILN_RUNTIME_TEST_PAUSE_AT"] = pause_at

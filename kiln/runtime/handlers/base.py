@@ -10,7 +10,7 @@ update_template_diff_properties; a handler only adds what Heat keeps in code
 """
 
 import base64
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
@@ -33,7 +33,9 @@ class HandlerContext:
     """One resource operation: who the resource is, its recorded data, the cloud.
 
     `data` is Heat's resource data: a handler writes what it must keep (a generated value,
-    a started-at time) with `save_data`, which reaches the state store before it returns.
+    a started-at time) with `save_data`, which reaches the state store before it returns;
+    the keys its handler declares in `secret_data` are stored encrypted, and read back in
+    clear here (kiln/runtime/state/sealed.py).
     `request_token` is recorded before the create call; handlers tag what they create with
     it (`tags`), so `find_existing` recognises a resource an interrupted run created.
     """
@@ -43,7 +45,7 @@ class HandlerContext:
     logical_name: str
     resource_type: str
     request_token: str
-    data: dict[str, Any]
+    data: MutableMapping[str, Any]
     save: Callable[[str, Any], None]
     cloud_provider: Callable[[], "Cloud"]
     # The properties the resource has or is being given (for attributes computed from them).
@@ -113,6 +115,9 @@ class BaseHandler:
     # Attributes whose values are secrets (OS::Nova::KeyPair's private_key): hidden like a
     # hidden parameter wherever they are stored or shown (kiln/runtime/hidden.py).
     hidden_attributes: ClassVar[frozenset[str]] = frozenset()
+    # Keys of the resource data whose values are secrets (the private key itself): stored
+    # encrypted, as Heat's data_set(..., redact=True) (kiln/runtime/state/sealed.py).
+    secret_data: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, schema: ResourceTypeSchema | None) -> None:
         self.schema = schema
@@ -274,6 +279,7 @@ class MappedHandler(BaseHandler):
             for name in (*mapping.attributes, *target.hidden_attributes)
             if mapping.attributes.get(name, name) in target.hidden_attributes
         )
+        self.secret_data = target.secret_data  # type: ignore[misc]  # the target's data
 
     def to_target(self, props: Props) -> dict[str, Any]:
         """The target type's properties, as its own type's would reach its handler."""

@@ -3,8 +3,9 @@
 
 As in Heat: the create body is the properties without nulls, `name` defaulting to the
 physical resource name, `value_specs` merged in, names of networks, subnets, security
-groups resolved to ids (Heat's translation RESOLVE rules); deprecated property names move to
-their successors (REPLACE rules) in `translate`. An update sends the changed properties only.
+groups resolved to ids (Heat's translation RESOLVE rules: each handler's `lookups` table, for
+create and update alike); deprecated property names move to their successors (REPLACE rules)
+in `translate`. An update sends the changed properties only.
 Deletes ignore a resource already gone and wait until it is. Statuses are read as Heat's
 NeutronResource.is_built does: BUILD is not done, ACTIVE and DOWN are (ports and floating IPs
 stay DOWN without an L2/L3 agent), ERROR fails. Marks: see neutron_api.py.
@@ -13,7 +14,7 @@ Routers, interfaces and floating IPs are in neutron_router.py; security groups i
 neutron_security.py.
 """
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, MutableMapping
 from functools import partial
 from typing import Any, ClassVar
 
@@ -34,6 +35,9 @@ from kiln.runtime.handlers.neutron_api import (
 
 # The resource's data key saying its after_create calls are done.
 AFTER_CREATE_DONE = "after_create_done"
+
+# A property naming a Neutron resource -> (the API field of its id, the resource's kind).
+Lookups = Mapping[str, tuple[str, Kind]]
 
 
 def moved(props: Props, renames: Mapping[str, str]) -> Props:
@@ -72,6 +76,16 @@ def without_nulls(props: Props) -> dict[str, Any]:
     return {key: value for key, value in props.items() if value is not None}
 
 
+def resolve_names(api: Neutron, body: MutableMapping[str, Any], lookups: Lookups) -> None:
+    """Heat's RESOLVE translation rules: each property of `lookups` in the body sent as the
+    id of the resource it names, in its API field; an empty one as null (Heat resolves only
+    a value that is set)."""
+    for prop, (field, kind) in lookups.items():
+        if prop in body:
+            value = body.pop(prop)
+            body[field] = api.find_id(kind, str(value)) if value else None
+
+
 def tolerate(call: Callable[[], object], *statuses: int) -> None:
     """The call, where an answer with one of these statuses means it is done already."""
     try:
@@ -94,6 +108,8 @@ class NeutronHandler(BaseHandler):
     named: ClassVar[bool] = True
     # Deprecated property -> its successor (Heat's REPLACE translation rules).
     renames: ClassVar[Mapping[str, str]] = {}
+    # Properties sent as the id of the resource they name (Heat's RESOLVE rules).
+    lookups: ClassVar[Lookups] = {}
 
     # --- planning ----------------------------------------------------------------------
 
@@ -129,6 +145,7 @@ class NeutronHandler(BaseHandler):
         """The create body (each type's handle_create before its create call)."""
         body = self.prepared(ctx, props)
         body.pop("tags", None)
+        resolve_names(api, body, self.lookups)
         return body
 
     def marks_description(self, props: Props) -> bool:
@@ -211,6 +228,7 @@ class NeutronHandler(BaseHandler):
         diff = self.prepared_update(ctx, old, new, changed)
         if "tags" in diff:
             api.mark(ctx, self.kind, physical_id, diff.pop("tags") or ())
+        resolve_names(api, diff, self.lookups)
         diff = self.update_body(ctx, api, physical_id, old, new, diff)
         if diff:
             api.update(self.kind, physical_id, diff)
@@ -256,19 +274,14 @@ class NeutronHandler(BaseHandler):
         return document.get(name)
 
 
-def qos_policy_id(api: Neutron, value: Any) -> str | None:
-    return api.find_id(QOS_POLICY, str(value)) if value else None
-
-
 class NetHandler(NeutronHandler):
     type_name: ClassVar[str] = "OS::Neutron::Net"
     kind: ClassVar[Kind] = NETWORK
+    lookups: ClassVar[Lookups] = {"qos_policy": ("qos_policy_id", QOS_POLICY)}
 
     def body(self, ctx: HandlerContext, api: Neutron, props: Props) -> dict[str, Any]:
         body = super().body(ctx, api, props)
         body.pop("dhcp_agent_ids", None)
-        if "qos_policy" in body:
-            body["qos_policy_id"] = qos_policy_id(api, body.pop("qos_policy"))
         return body
 
     def after_create(
@@ -288,8 +301,6 @@ class NetHandler(NeutronHandler):
     ) -> dict[str, Any]:
         if "dhcp_agent_ids" in diff:
             self.replace_dhcp_agents(api, physical_id, diff.pop("dhcp_agent_ids") or [])
-        if "qos_policy" in diff:
-            diff["qos_policy_id"] = qos_policy_id(api, diff.pop("qos_policy"))
         return diff
 
     @staticmethod
@@ -321,6 +332,11 @@ class SubnetHandler(NeutronHandler):
     kind: ClassVar[Kind] = SUBNET
     has_status: ClassVar[bool] = False
     renames: ClassVar[Mapping[str, str]] = {"network_id": "network"}
+    lookups: ClassVar[Lookups] = {
+        "network": ("network_id", NETWORK),
+        "segment": ("segment_id", SEGMENT),
+        "subnetpool": ("subnetpool_id", SUBNET_POOL),
+    }
 
     def validate(self, props: Props) -> str | None:
         """Subnet.validate."""
@@ -354,11 +370,6 @@ class SubnetHandler(NeutronHandler):
 
     def body(self, ctx: HandlerContext, api: Neutron, props: Props) -> dict[str, Any]:
         body = super().body(ctx, api, props)
-        body["network_id"] = api.find_id(NETWORK, str(body.pop("network")))
-        if body.get("segment"):
-            body["segment_id"] = api.find_id(SEGMENT, str(body.pop("segment")))
-        if body.get("subnetpool"):
-            body["subnetpool_id"] = api.find_id(SUBNET_POOL, str(body.pop("subnetpool")))
         self.normalize_gateway(body)
         return body
 
@@ -373,13 +384,11 @@ class SubnetHandler(NeutronHandler):
     ) -> dict[str, Any]:
         if "allocation_pools" in diff and diff["allocation_pools"] is None:
             diff["allocation_pools"] = []
-        if diff.get("segment"):
-            if old.get("segment") is not None:
-                raise HandlerFailure(
-                    "Updating the subnet segment association only allowed when the current "
-                    "segment_id is None."
-                )
-            diff["segment_id"] = api.find_id(SEGMENT, str(diff.pop("segment")))
+        if diff.get("segment_id") and old.get("segment") is not None:
+            raise HandlerFailure(
+                "Updating the subnet segment association only allowed when the current "
+                "segment_id is None."
+            )
         if diff.get("gateway_ip") == "auto":
             raise HandlerFailure(
                 'The value "auto" for gateway_ip cannot be used to update an existing subnet. '
@@ -393,6 +402,12 @@ class PortHandler(NeutronHandler):
     type_name: ClassVar[str] = "OS::Neutron::Port"
     kind: ClassVar[Kind] = PORT
     renames: ClassVar[Mapping[str, str]] = {"network_id": "network"}
+    lookups: ClassVar[Lookups] = {
+        "network": ("network_id", NETWORK),
+        "qos_policy": ("qos_policy_id", QOS_POLICY),
+    }
+    # In each of fixed_ips.
+    fixed_ip_lookups: ClassVar[Lookups] = {"subnet": ("subnet_id", SUBNET)}
 
     def translate(self, props: Props) -> Props:
         """Also fixed_ips[].subnet_id -> subnet."""
@@ -439,20 +454,15 @@ class PortHandler(NeutronHandler):
                 body["security_groups"] = api.security_group_ids(["default"])
         body.pop("replacement_policy", None)
 
-    @staticmethod
-    def fixed_ip(api: Neutron, item: Mapping[str, Any]) -> dict[str, Any]:
+    def fixed_ip(self, api: Neutron, item: Mapping[str, Any]) -> dict[str, Any]:
         entry = without_nulls(item)
-        entry.pop("subnet_id", None)
-        if "subnet" in entry:
-            entry["subnet_id"] = api.find_id(SUBNET, str(entry.pop("subnet")))
+        entry.pop("subnet_id", None)  # deprecated: translate moved it to `subnet`, which wins
+        resolve_names(api, entry, self.fixed_ip_lookups)
         return entry
 
     def body(self, ctx: HandlerContext, api: Neutron, props: Props) -> dict[str, Any]:
         body = super().body(ctx, api, props)
-        body["network_id"] = api.find_id(NETWORK, str(body.pop("network")))
         self.port_properties(api, body, for_update=False)
-        if "qos_policy" in body:
-            body["qos_policy_id"] = qos_policy_id(api, body.pop("qos_policy"))
         return body
 
     def update_body(
@@ -464,8 +474,6 @@ class PortHandler(NeutronHandler):
         new: Props,
         diff: dict[str, Any],
     ) -> dict[str, Any]:
-        if "qos_policy" in diff:
-            diff["qos_policy_id"] = qos_policy_id(api, diff.pop("qos_policy"))
         self.port_properties(api, diff, for_update=True)
         return diff
 

@@ -21,9 +21,11 @@ from typing import Any, ClassVar
 from kiln.runtime.errors import CloudError
 from kiln.runtime.handlers.base import DELETE_FIRST, BaseHandler, HandlerContext, Props, Replacement
 from kiln.runtime.handlers.neutron import (
+    Lookups,
     NeutronHandler,
     conflict,
     moved,
+    resolve_names,
     tolerate,
     unspecified,
     without_nulls,
@@ -46,6 +48,9 @@ ROUTER_INTERFACE_OWNERS = ("network:router_interface", "network:router_interface
 class RouterHandler(NeutronHandler):
     type_name: ClassVar[str] = "OS::Neutron::Router"
     kind: ClassVar[Kind] = ROUTER
+    # In external_gateway_info, and in each of its external_fixed_ips.
+    gateway_lookups: ClassVar[Lookups] = {"network": ("network_id", NETWORK)}
+    gateway_ip_lookups: ClassVar[Lookups] = {"subnet": ("subnet_id", SUBNET)}
 
     def translate(self, props: Props) -> Props:
         """l3_agent_id is added to l3_agent_ids (Heat's ADD and DELETE rules)."""
@@ -72,21 +77,17 @@ class RouterHandler(NeutronHandler):
             return "Non HA routers can only have one L3 agent."
         return None
 
-    @staticmethod
-    def gateway(api: Neutron, info: Any) -> Any:
+    def gateway(self, api: Neutron, info: Any) -> Any:
         """Router._resolve_gateway: the network and subnets as ids, nulls left out."""
         if not info:
             return info
         gateway = without_nulls(info)
-        gateway["network_id"] = api.find_id(NETWORK, str(gateway.pop("network")))
+        resolve_names(api, gateway, self.gateway_lookups)
         fixed = gateway.get("external_fixed_ips")
         if fixed is not None:
-            entries = []
-            for item in fixed:
-                entry = without_nulls(item)
-                if "subnet" in entry:
-                    entry["subnet_id"] = api.find_id(SUBNET, str(entry.pop("subnet")))
-                entries.append(entry)
+            entries = [without_nulls(item) for item in fixed]
+            for entry in entries:
+                resolve_names(api, entry, self.gateway_ip_lookups)
             gateway["external_fixed_ips"] = entries
         return gateway
 
@@ -215,19 +216,16 @@ class FloatingIPHandler(NeutronHandler):
     has_status: ClassVar[bool] = False  # Heat does not wait: it stays DOWN without an agent
     named: ClassVar[bool] = False
     renames: ClassVar[Mapping[str, str]] = {"floating_network_id": "floating_network"}
+    lookups: ClassVar[Lookups] = {
+        "floating_network": ("floating_network_id", NETWORK),
+        "floating_subnet": ("subnet_id", SUBNET),
+    }
 
     def validate(self, props: Props) -> str | None:
         problem = super().validate(props)
         if problem is None and props.get("port_id") is None and props.get("fixed_ip_address"):
             return "fixed_ip_address cannot be specified without port_id."
         return problem
-
-    def body(self, ctx: HandlerContext, api: Neutron, props: Props) -> dict[str, Any]:
-        body = super().body(ctx, api, props)
-        body["floating_network_id"] = api.find_id(NETWORK, str(body.pop("floating_network")))
-        if "floating_subnet" in body:
-            body["subnet_id"] = api.find_id(SUBNET, str(body.pop("floating_subnet")))
-        return body
 
     def update_body(
         self,

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from kiln.runtime.errors import HandlerFailure
 from kiln.runtime.handlers.base import DELETE_FIRST, HandlerContext, Props, Replacement
-from kiln.runtime.handlers.neutron import NeutronHandler, conflict
+from kiln.runtime.handlers.neutron import Lookups, NeutronHandler, conflict
 from kiln.runtime.handlers.neutron_api import (
     PORT,
     SECURITY_GROUP,
@@ -146,6 +146,10 @@ class SecurityGroupRuleHandler(NeutronHandler):
     named: ClassVar[bool] = False
     description_property: ClassVar[str | None] = "description"
     replacement: ClassVar[Replacement] = DELETE_FIRST
+    lookups: ClassVar[Lookups] = {
+        "security_group": ("security_group_id", SECURITY_GROUP),
+        "remote_group": ("remote_group_id", SECURITY_GROUP),
+    }
 
     def validate(self, props: Props) -> str | None:
         """SecurityGroupRule.validate."""
@@ -162,9 +166,6 @@ class SecurityGroupRuleHandler(NeutronHandler):
 
     def body(self, ctx: HandlerContext, api: Neutron, props: Props) -> dict[str, Any]:
         body = super().body(ctx, api, props)
-        body["security_group_id"] = api.find_id(SECURITY_GROUP, str(body.pop("security_group")))
-        if "remote_group" in body:
-            body["remote_group_id"] = api.find_id(SECURITY_GROUP, str(body.pop("remote_group")))
         for key in ("port_range_min", "port_range_max"):
             if body.get(key) is not None:
                 body[key] = str(body[key])

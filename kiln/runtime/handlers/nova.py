@@ -4,9 +4,9 @@ plugins in heat/engine/resources/openstack/nova/ make them.
 - KeyPair (keypair.py): `public_key` as given; without one Kiln makes the key pair itself,
   an RSA 2048 key as Nova made them before microversion 2.92 stopped generating keys (Heat
   then refuses such a template). The private key is the `private_key` attribute when
-  `save_private_key` is true, else ''; it is a hidden value: never shown or stored in clear
-  except in the resource's data, as Heat keeps it in its resource data. Names are unique,
-  so a replacement deletes the old key pair first.
+  `save_private_key` is true, else ''; it is a hidden value: never shown or stored in clear.
+  It is kept in the resource's data, encrypted, as Heat keeps it in its resource data
+  (data_set with redact). Names are unique, so a replacement deletes the old key pair first.
 - ServerGroup (server_group.py): its policy and rules; nothing changes in place.
 - Flavor (flavor.py): Nova allows it to admins only; in a project without that role the
   create fails with a message saying so. extra_specs and tenants change in place.
@@ -55,6 +55,7 @@ class KeyPairHandler(BaseHandler):
     type_name: ClassVar[str] = "OS::Nova::KeyPair"
     replacement = DELETE_FIRST
     hidden_attributes: ClassVar[frozenset[str]] = frozenset({PRIVATE_KEY})
+    secret_data: ClassVar[frozenset[str]] = frozenset({PRIVATE_KEY})
 
     def validate(self, props: Props) -> str | None:
         if props.get("type") == "x509" and not props.get("public_key"):

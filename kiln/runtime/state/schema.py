@@ -9,7 +9,8 @@
   then COMPLETE/FAILED with the properties applied and the attributes read), so a run killed
   anywhere leaves enough to resume. `requires` keeps the dependencies the resource was made
   with (implicit ones included) so that deletion runs in reverse order without the template.
-  `data` is the handler's own key/value record (Heat's resource data).
+  `data` is the handler's own key/value record (Heat's resource data); the values its
+  handler declares secret are sealed, `{"$sealed": ...}` (sealed.py).
 - `kiln_events`: what happened, in order.
 - `kiln_locks`: at most one run per stack name: owner, pid, host, heartbeat.
 - `kiln_meta`: the schema version.

@@ -7,13 +7,14 @@ busy timeout, so two `kiln deploy` runs never interleave a read-then-write.
 
 A plain path is a SQLite file (created 0600 in a 0700 directory: the store holds generated
 secrets such as RandomString values); anything with `://` is an SQLAlchemy URL
-(`postgresql+psycopg://...`).
+(`postgresql+psycopg://...`). Resource data a handler declares secret is sealed with a key
+kept outside the database (sealed.py).
 """
 
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
@@ -32,6 +33,7 @@ from kiln.runtime.state.records import (
     ResourceRecord,
     StackRecord,
 )
+from kiln.runtime.state.sealed import OpenedData, Sealer, is_sealed, key_file_path
 
 ENV_STATE: Final = "KILN_STATE"
 DEFAULT_STATE: Final = os.path.join(".kiln", "state.db")
@@ -57,8 +59,9 @@ def _prepare_sqlite_file(url: str) -> None:
 
 
 class StateStore:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, key_file: Path | None = None) -> None:
         self.url = url
+        self.sealer = Sealer(key_file or key_file_path(url), _shown_url(url))
         self._lock = threading.RLock()
         try:
             self.engine = self._engine(url)
@@ -83,6 +86,9 @@ class StateStore:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # What a secret overwrote (its clear value from an earlier Kiln, sealed now) or a
+            # delete removed is zeroed, not left in free pages of the file.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -252,7 +258,9 @@ class StateStore:
             _log(db, event)
             db.execute(sa.delete(t.resources).where(t.resources.c.id == row_id))
 
-    def save_data(self, row_id: int, key: str, value: Any) -> None:
+    def save_data(self, row_id: int, key: str, value: Any, *, secret: bool = False) -> None:
+        """One key of the row's data; a `secret` value is sealed (sealed.py)."""
+        stored = self.sealer.seal(_plain(value)) if secret else _plain(value)
         with self._tx() as db:
             row = db.execute(
                 sa.select(t.resources.c.data).where(t.resources.c.id == row_id)
@@ -260,12 +268,27 @@ class StateStore:
             if row is None:
                 raise StateError(f"resource row {row_id} vanished from the state store")
             data = dict(row[0] or {})
-            data[key] = _plain(value)
+            data[key] = stored
             db.execute(
                 sa.update(t.resources)
                 .where(t.resources.c.id == row_id)
                 .values(data=data, updated_at=time.time())
             )
+
+    def opened(self, data: Mapping[str, Any]) -> OpenedData:
+        """A row's data as a handler reads it: sealed values opened on first read."""
+        return OpenedData(dict(data), self.sealer.open)
+
+    def prepare_secrets(self, row: ResourceRecord, secret_keys: Collection[str]) -> None:
+        """Before a deploy works on the row: its sealed data must open with the key file (a
+        StateError saying what to do, before anything changes), and the secrets an earlier
+        Kiln kept in clear are sealed now."""
+        for value in row.data.values():
+            self.sealer.open(value)
+        for key in secret_keys:
+            value = row.data.get(key)
+            if value is not None and not is_sealed(value):
+                self.save_data(row.id, key, value, secret=True)
 
     # --- events ---------------------------------------------------------------------------
 
@@ -333,6 +356,14 @@ class StateStore:
                     t.locks.c.stack_name == stack_name, t.locks.c.owner == owner
                 )
             )
+
+
+def _shown_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
 
 
 def _log(db: Connection, event: Mapping[str, Any] | None) -> None:

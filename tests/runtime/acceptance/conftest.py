@@ -148,6 +148,7 @@ class CloudKiln:
             "OS_CLIENT_CONFIG_FILE": str(self.project.clouds_yaml),
             "OS_CLOUD": projects.CLOUD,
             "KILN_STATE": None,
+            "KILN_STATE_KEY_FILE": None,
             "KILN_RUNTIME_TEST_PAUSE_AT": None,
         }
 
@@ -166,7 +167,8 @@ class CloudKiln:
         import subprocess
         import sys
 
-        env = {key: value for key, value in os.environ.items() if key != "KILN_STATE"}
+        env = {key: value for key, value in os.environ.items()
+               if key not in ("KILN_STATE", "KILN_STATE_KEY_FILE")}  # fmt: skip
         env.update({key: value for key, value in self.env().items() if value is not None})
         env.pop("KILN_RUNTIME_TEST_PAUSE_AT", None)
         if pause_at:
@@ -180,7 +182,8 @@ class CloudKiln:
     def store(self) -> Any:
         from kiln.runtime.state.store import StateStore
 
-        return StateStore(f"sqlite:///{self.state}")
+        # The key file where the CLI, run without KILN_STATE_KEY_FILE, puts it.
+        return StateStore(f"sqlite:///{self.state}", key_file=self.state.with_name("state.key"))
 
     def rows(self, stack: str) -> list[Any]:
         store = self.store()

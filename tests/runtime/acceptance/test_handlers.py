@@ -5,6 +5,7 @@ changes in place; volumes changed in place and attachments moved; flavors (admin
 containers refused or purged on delete."""
 
 import json
+import stat
 
 import pytest
 from runtime.acceptance.cloudcheck import Checker, difference, inventory
@@ -39,6 +40,28 @@ def _cells_holding(cloud_kiln, text):
     return sorted(found)
 
 
+def _private_key(cloud_kiln, stack):
+    """The key pair's private key as Kiln's handler reads it (opened with the key file)."""
+    store = cloud_kiln.store()
+    try:
+        rows = store.resources(store.require_stack(stack).id)
+        key_row = next(row for row in rows if row.logical_name == "key" and row.current)
+        return store.opened(key_row.data)["private_key"]
+    finally:
+        store.close()
+
+
+def _digest(cloud_kiln, stack, value):
+    from kiln.runtime.hidden import Masker
+
+    return Masker(cloud_kiln.stack(stack).salt, {}).digest(value)
+
+
+def _output_digest(cloud_kiln, stack, name):
+    """What the state keeps of a hidden output: the HMAC of the value the deploy resolved."""
+    return cloud_kiln.stack(stack).outputs[name]
+
+
 def test_a_server_with_its_own_ports_volumes_group_and_key(cloud_kiln, shared, project, tmp_path):
     from cryptography.hazmat.primitives import serialization
 
@@ -71,22 +94,36 @@ def test_a_server_with_its_own_ports_volumes_group_and_key(cloud_kiln, shared, p
         assert outputs["tags"] == ["acceptance", "kiln"] and outputs["instance_name"] is None
         assert str(server.has_config_drive) == "True"  # Nova says "True"
 
-        # The private key: shown hidden, kept only in the resource's data, and the one whose
+        # The private key: shown hidden, kept only in the resource's data, encrypted with the
+        # key file beside the state (0600), what the output resolved to, and the one whose
         # public half Nova holds.
         assert outputs["private_key"] == "******"
         assert b"PRIVATE KEY" not in cloud_kiln("status", "--stack", stack,
                                                 "--output", "json").stdout.encode()  # fmt: skip
         key_row = next(row for row in rows if row.logical_name == "key")
-        private = key_row.data["private_key"]
+        assert set(key_row.data["private_key"]) == {"$sealed"}
+        key_file = cloud_kiln.state.with_name("state.key")
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        private = _private_key(cloud_kiln, stack)
         assert "private_key" not in json.dumps(key_row.attributes) or set(
             key_row.attributes["private_key"]
         ) == {"$hidden"}
-        assert _cells_holding(cloud_kiln, private.splitlines()[1]) == [("kiln_resources", "data")]
+        assert _cells_holding(cloud_kiln, private.splitlines()[1]) == []
+        assert _output_digest(cloud_kiln, stack, "private_key") == _digest(cloud_kiln, stack,
+                                                                            private)  # fmt: skip
         public = serialization.load_pem_private_key(private.encode(), None).public_key()
         openssh = public.public_bytes(
             serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
         ).decode()
         assert conn.compute.get_keypair(ids["key"]).public_key.split()[:2] == openssh.split()
+
+        # A private key an earlier Kiln kept in clear is encrypted by the next deploy.
+        store = cloud_kiln.store()
+        try:
+            store.save_data(key_row.id, "private_key", private)
+        finally:
+            store.close()
+        assert _cells_holding(cloud_kiln, private.splitlines()[1]) == [("kiln_resources", "data")]
 
         # In place: metadata, tags, and a NIC fewer.
         edited = tmp_path / "edited.yaml"
@@ -107,6 +144,20 @@ def test_a_server_with_its_own_ports_volumes_group_and_key(cloud_kiln, shared, p
         ips = [a["addr"] for items in server.addresses.values() for a in items]
         assert "10.41.0.50" not in ips and port.fixed_ips[0]["ip_address"] in ips
         assert Checker(conn, stack).rows(cloud_kiln.rows(stack)) == []
+        assert _cells_holding(cloud_kiln, private.splitlines()[1]) == []
+        assert _private_key(cloud_kiln, stack) == private
+        assert _output_digest(cloud_kiln, stack, "private_key") == _digest(cloud_kiln, stack,
+                                                                            private)  # fmt: skip
+
+        # Another key file does not open it: the deploy says so, in one line, and stops.
+        from cryptography.fernet import Fernet
+
+        kept = key_file.read_bytes()
+        key_file.write_bytes(Fernet.generate_key())
+        refused = cloud_kiln("deploy", edited, *arguments)
+        key_file.write_bytes(kept)
+        assert refused.code == 1 and str(key_file) in refused.stderr, refused.text
+        assert "does not open" in refused.stderr and "Traceback" not in refused.text
     finally:
         deleted = cloud_kiln.timed("kiln/server_features", "delete", "delete", "--stack", stack)
     assert deleted.code == 0, deleted.text
