@@ -16,7 +16,8 @@ default is the one pip installs under ``<venv>/etc/heat``).
 What it does: ``heat.engine.resources.global_env()`` (no database, keystone or network), then for
 every entry of ``env.registry._registry`` (all 201 types, HIDDEN and AWS::* included) it converts
 the plugin class's ``properties_schema``, ``attributes_schema`` (plus ``base_attributes_schema``),
-``update_policy_schema`` and ``support_status`` into one JSON file per type. Property schemas become
+``update_policy_schema`` and ``support_status`` into one JSON file per type (with
+``x-snapshot-delete`` when the class has ``handle_snapshot_delete``). Property schemas become
 JSON Schema draft 2020-12; Heat semantics JSON Schema cannot express become ``x-`` keywords. See
 ``kiln/schemas/README.md`` for the format and ``kiln/schemas/meta/resource-type.schema.json`` for
 the contract. The templates the default environment maps types to
@@ -284,7 +285,7 @@ class Converter:
         # Resource.__init__ does attributes_schema.update(base_attributes_schema): base wins.
         attributes.update(resource_cls.base_attributes_schema)
         update_policy = resource_cls.update_policy_schema
-        return {
+        data: dict[str, Any] = {
             "type": type_name,
             "heat_version": HEAT_VERSION,
             "description": docstring(cls),
@@ -298,6 +299,10 @@ class Converter:
             if update_policy
             else None,
         }
+        # Resource.validate_deletion_policy: "Snapshot" only for a class that can take one.
+        if callable(getattr(resource_cls, "handle_snapshot_delete", None)):
+            data["x-snapshot-delete"] = True
+        return data
 
     def source_file(self, cls: type) -> str:
         # Heat's PluginManager loads plugin modules without keeping them in sys.modules, so

@@ -137,8 +137,11 @@ def _type_warned(case: Case) -> bool:
 
 
 def _aws_property_warned(case: Case) -> bool:
-    """Heat rejects a property of one of its AWS types; Kiln warns SCH013 with Heat's words."""
-    match = case.heat_error(r"^Property error: Resources\.(.+)\.Properties(?:\.[^:]*)?: (.+)$")
+    """Heat rejects a property (or an update policy key) of one of its AWS types; Kiln warns
+    SCH013 with Heat's words."""
+    match = case.heat_error(
+        r"^Property error: Resources\.(.+)\.(?:Properties|UpdatePolicy)(?:\.[^:]*)?: (.+)$"
+    )
     if case.format != "cfn" or match is None:
         return False
     resource, said = match.groups()
@@ -218,9 +221,9 @@ KNOWN: tuple[Known, ...] = (
     Known(
         "kiln-laxer",
         "properties Heat's AWS types reject (Kiln warns SCH013)",
-        "Heat's AWS::* plugins implement a subset of AWS's properties (no BucketName, "
-        "InstanceType required, ...); Kiln says so in an SCH013 warning, in Heat's words, since "
-        "AWS may accept the template.",
+        "Heat's AWS::* plugins implement a subset of AWS's properties and update policies (no "
+        "BucketName, InstanceType required, no WaitOnResourceSignals, ...); Kiln says so in an "
+        "SCH013 warning, in Heat's words, since AWS may accept the template.",
         _aws_property_warned,
     ),
     Known(

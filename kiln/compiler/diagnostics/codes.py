@@ -130,6 +130,15 @@ INVALID_PARAMETER_GROUP: Final = _code(
     "SYN028", "invalid-parameter-group", E, "A parameter group with the wrong shape."
 )
 NON_STRING_KEY: Final = _code("SYN029", "non-string-key", W, "A mapping key that is not a string.")
+INVALID_RESOURCE_NAME: Final = _code(
+    "SYN031", "invalid-resource-name", E, 'A resource name Heat refuses (one with a "/").'
+)
+TOO_MANY_RESOURCES: Final = _code(
+    "SYN030",
+    "too-many-resources",
+    E,
+    "A template with more resources than Heat's max_resources_per_stack allows.",
+)
 
 # --- FN: intrinsic functions -------------------------------------------------------------------
 UNKNOWN_FUNCTION: Final = _code(
@@ -269,6 +278,24 @@ PROPERTY_NOT_IN_HEAT: Final = _code(
     W,
     "A property use that Heat's implementation of an AWS type rejects, in a template for AWS.",
 )
+SNAPSHOT_NOT_SUPPORTED: Final = _code(
+    "SCH014",
+    "snapshot-policy-not-supported",
+    E,
+    "A Snapshot deletion policy on a type Heat cannot snapshot.",
+)
+INVALID_UPDATE_POLICY: Final = _code(
+    "SCH015",
+    "invalid-update-policy",
+    E,
+    "An update policy that breaks its type's update policy schema.",
+)
+DELETION_POLICY_NOT_IN_HEAT: Final = _code(
+    "SCH016",
+    "deletion-policy-not-in-heat",
+    E,
+    "A CloudFormation deletion policy Heat does not implement (RetainExceptOnCreate).",
+)
 
 # --- REF: names and references (resolve_references) ------------------------------------------
 UNKNOWN_PARAMETER: Final = _code(
@@ -384,6 +411,30 @@ HEAT_REJECTS_AWS_PARAMETER: Final = _code(
     "heat-rejects-aws-parameter",
     W,
     "A default AWS reads as text that Heat's constraint checks reject (a number where text is checked).",
+)
+UNKNOWN_GROUPED_PARAMETER: Final = _code(
+    "PAR007",
+    "unknown-grouped-parameter",
+    E,
+    "A parameter group that lists a parameter the template does not declare.",
+)
+PARAMETER_IN_SEVERAL_GROUPS: Final = _code(
+    "PAR008",
+    "parameter-in-several-groups",
+    E,
+    "A parameter listed more than once in the parameter groups.",
+)
+GROUP_WITHOUT_PARAMETERS: Final = _code(
+    "PAR009",
+    "group-without-parameters",
+    E,
+    "A parameter group without a `parameters` list.",
+)
+INVALID_ALLOWED_PATTERN: Final = _code(
+    "PAR010",
+    "invalid-allowed-pattern",
+    E,
+    "An allowed pattern that Python's re, which Heat uses, cannot compile.",
 )
 
 # --- DEP: the dependency graph (dependency_graph) ---------------------------------------------

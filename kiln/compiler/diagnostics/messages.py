@@ -40,6 +40,11 @@ MESSAGES: Final[dict[str, str]] = {
     c.EMPTY_DOCUMENT.id: "the file is empty",
     c.INVALID_PARAMETER_GROUP.id: "parameter group: {problem}",
     c.NON_STRING_KEY.id: "key {key!r} is a {kind}, not a string",
+    c.INVALID_RESOURCE_NAME.id: 'resource name {resource!r}: Resource name may not contain "/"',
+    c.TOO_MANY_RESOURCES.id: (
+        "the template has {count} resources, more than Heat's max_resources_per_stack "
+        "({limit}): Heat refuses it (Request limit exceeded)"
+    ),
     c.UNKNOWN_FUNCTION.id: "unknown function {name!r}{hint}",
     c.FUNCTION_NOT_IN_VERSION.id: (
         "{name!r} needs {key} {since} or later; in {version} Heat keeps it as a plain map"
@@ -84,6 +89,15 @@ MESSAGES: Final[dict[str, str]] = {
     c.PROPERTY_NOT_IMPLEMENTED.id: "Property {name} not implemented yet in {type} (resource {resource!r})",
     c.PROPERTY_RULE.id: "resource {resource!r} ({type}): {problem}",
     c.PROPERTY_NOT_IN_HEAT.id: "resource {resource!r}: Heat's {type} rejects this, though AWS may accept it: {problem}{hint}",
+    c.SNAPSHOT_NOT_SUPPORTED.id: (
+        '"Snapshot" deletion policy not supported: resource {resource!r} is {type}, which '
+        "Heat cannot snapshot (only servers and volumes have handle_snapshot_delete)"
+    ),
+    c.INVALID_UPDATE_POLICY.id: "Property error: {where}: {problem}{hint}",
+    c.DELETION_POLICY_NOT_IN_HEAT.id: (
+        "Invalid deletion policy {policy!r} of resource {resource!r}: Heat knows only "
+        "{allowed}; AWS's {policy} is not in Heat"
+    ),
     # REF
     c.UNKNOWN_PARAMETER.id: "{via!r} names parameter {name!r}, which is not declared{hint}",
     c.UNKNOWN_RESOURCE.id: "{via!r} names resource {name!r}, which is not defined{hint}",
@@ -132,6 +146,22 @@ MESSAGES: Final[dict[str, str]] = {
     c.UNKNOWN_CUSTOM_CONSTRAINT.id: "parameter {parameter!r}: Heat has no custom constraint {name!r}{hint}",
     c.CONSTRAINT_NOT_FOR_TYPE.id: "Parameter {parameter!r} is invalid: {problem}",
     c.HEAT_REJECTS_AWS_PARAMETER.id: "Parameter {parameter!r}: Heat rejects {source}, though AWS reads it as text: {problem}",
+    c.UNKNOWN_GROUPED_PARAMETER.id: (
+        "Parameter Groups error: group {group}: the grouped parameter {parameter!r} does not "
+        "reference a valid parameter{hint}"
+    ),
+    c.PARAMETER_IN_SEVERAL_GROUPS.id: (
+        "Parameter Groups error: group {group}: the {parameter!r} parameter must be assigned "
+        "to one parameter group only; it is already in group {first}"
+    ),
+    c.INVALID_ALLOWED_PATTERN.id: (
+        "Parameter {parameter!r} is invalid: {kind} {pattern!r} is not a regular expression "
+        "Heat can compile: {problem}"
+    ),
+    c.GROUP_WITHOUT_PARAMETERS.id: (
+        "Parameter Groups error: group {group}: the parameters must be provided for each "
+        "parameter group"
+    ),
     # DEP
     c.DEPENDENCY_CYCLE.id: "circular dependency: {cycle}; Heat cannot create this stack (Circular Dependency Found)",
     c.REFERENCE_TO_DISABLED.id: (

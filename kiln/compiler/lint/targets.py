@@ -44,6 +44,17 @@ def _on_type(prefixes: tuple[str, ...]) -> Scope:
 
 
 _AWS_TYPES = _on_type(("AWS::",))
+# The types AWS takes a snapshot of for DeletionPolicy: Snapshot (AWS's DeletionPolicy docs).
+AWS_SNAPSHOT_TYPES: Final = (
+    "AWS::DocDB::DBCluster",
+    "AWS::EC2::Volume",
+    "AWS::ElastiCache::CacheCluster",
+    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::Neptune::DBCluster",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBInstance",
+    "AWS::Redshift::Cluster",
+)
 
 
 def _attribute_of_aws_type(
@@ -87,6 +98,15 @@ AWS_TARGET_DROPS: Final[Mapping[str, tuple[Scope, str]]] = {
         "AWS reads the default as text; only Heat's constraint check rejects it",
     ),
     c.PROPERTY_NOT_IN_HEAT.id: (_any, "what Heat's partial copy of an AWS type rejects"),
+    c.DELETION_POLICY_NOT_IN_HEAT.id: (_any, "AWS has RetainExceptOnCreate; only Heat lacks it"),
+    c.INVALID_ALLOWED_PATTERN.id: (
+        _any,
+        "AWS reads AllowedPattern in its own regex dialect; only Heat compiles it with Python's",
+    ),
+    c.SNAPSHOT_NOT_SUPPORTED.id: (
+        _on_type(AWS_SNAPSHOT_TYPES),
+        "AWS snapshots these types; Heat snapshots only servers and volumes",
+    ),
     # In CloudFormation the schema pass reports SCH002 rather than SCH001 for a type Kiln has
     # no schema for; this row keeps AWS's own namespaces quiet should SCH001 reach a CFN
     # template another way (a plugin's pass, a group member's type).
@@ -107,6 +127,7 @@ AWS_TARGET_DROPS: Final[Mapping[str, tuple[Scope, str]]] = {
     c.DEPRECATED_PROPERTY.id: (_AWS_TYPES, "Heat's deprecations of its copy of an AWS type"),
     c.PROPERTY_NOT_IMPLEMENTED.id: (_AWS_TYPES, "a gap in Heat's implementation, not AWS's"),
     c.PROPERTY_RULE.id: (_AWS_TYPES, "Heat's plugin rules for its copy of an AWS type"),
+    c.INVALID_UPDATE_POLICY.id: (_AWS_TYPES, "Heat's update policy schema of an AWS type"),
     c.UNKNOWN_ATTRIBUTE.id: (
         _attribute_of_aws_type,
         "Heat's copy of an AWS type has only some of AWS's attributes (no GroupId, no Arn)",

@@ -33,6 +33,7 @@ def _pipeline() -> tuple[PassSpec, ...]:
     from kiln.compiler.passes.dependency_graph import dependency_graph
     from kiln.compiler.passes.resolve_conditions import resolve_conditions
     from kiln.compiler.passes.resolve_references import resolve_references
+    from kiln.compiler.passes.validate_definitions import validate_definitions
     from kiln.compiler.passes.validate_parameters import validate_parameters
     from kiln.compiler.passes.validate_schema import validate_schema
 
@@ -55,6 +56,10 @@ def _pipeline() -> tuple[PassSpec, ...]:
         # Resources against their types' schemas, with values resolved as far as known and
         # resources whose condition is false skipped.
         PassSpec("validate_schema", validate_schema, requires=("resolve_conditions",)),
+        # Resource definitions as Heat reads them besides the properties: field types,
+        # deletion policies (Snapshot needs a class that can take one), update policies; needs
+        # the conditions (Heat validates only the resources it keeps) and parameter values.
+        PassSpec("validate_definitions", validate_definitions, requires=("resolve_conditions",)),
         # Explicit, referenced and Heat's implicit dependencies; cycles; waves.
         PassSpec("dependency_graph", dependency_graph, requires=("validate_schema",)),
     )

@@ -13,8 +13,12 @@ deploy-like check) is a parameter with neither default nor value an error, as `s
 raises UserParameterMissing. A nested template's missing value is its parent's missing
 property, which validate_schema reports there with or without -P/-e: Heat's TemplateResource
 makes such a parameter a required property, and template validation checks it.
+
+Parameter groups are checked here too (parameter_groups.py), as Stack.validate does right after
+the parameters.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Final
@@ -28,6 +32,7 @@ from kiln.compiler.ir.frozen import FrozenMap, frozen_dataclass
 from kiln.compiler.ir.types import ParamType, ValueType
 from kiln.compiler.names import suggest
 from kiln.compiler.passes import PassContext
+from kiln.compiler.passes.parameter_groups import check_parameter_groups
 from kiln.compiler.resource_types import validator as v
 from kiln.compiler.source import Span
 from kiln.compiler.unit import CompilationUnit, NestedRef
@@ -63,6 +68,7 @@ class _Given:
 def validate_parameters(unit: CompilationUnit, context: PassContext) -> CompilationUnit:
     checker = _Checker(unit, context)
     for template in _parents_first(unit):
+        check_parameter_groups(template, unit.sources.get(template.file), context.sink)
         values = checker.template(template)
         facts = replace(unit.facts_of(template), parameters=FrozenMap(values))
         unit = unit.with_facts(template, facts)
@@ -185,12 +191,28 @@ class _Checker:
                 parameter=parameter.name, problem=problem,
             )  # fmt: skip
         for constraint in parameter.constraints:
+            if isinstance(constraint, n.AllowedPattern):
+                self._pattern(parameter, constraint, where)
             if isinstance(constraint, n.CustomConstraint) and constraint.name not in self.known:
                 self.sink.report(
                     c.UNKNOWN_CUSTOM_CONSTRAINT, constraint.span or parameter.span, where,
                     parameter=parameter.name, name=constraint.name,
                     hint=suggest(constraint.name, sorted(self.known)),
                 )  # fmt: skip
+
+    def _pattern(
+        self, parameter: n.Parameter, constraint: n.AllowedPattern, where: tuple[str, ...]
+    ) -> None:
+        """AllowedPattern.__init__ compiles the pattern with Python's re: one that does not
+        compile fails the template whatever the value."""
+        try:
+            re.compile(constraint.pattern)
+        except re.error as error:
+            self.sink.report(
+                c.INVALID_ALLOWED_PATTERN, constraint.span or parameter.span, where,
+                kind="AllowedPattern" if where[0] == "Parameters" else "allowed_pattern",
+                parameter=parameter.name, pattern=constraint.pattern, problem=str(error),
+            )  # fmt: skip
 
     def _check(self, parameter: n.Parameter, given: _Given, where: tuple[str, ...]) -> None:
         if isinstance(given.value, Unknown) or _has_unknown(given.value):

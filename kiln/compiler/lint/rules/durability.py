@@ -1,5 +1,5 @@
-"""Lint rules: data that a stack delete or update destroys (cfn-lint I3011, W3011), and
-deletion policies Heat refuses."""
+"""Lint rules: data that a stack delete or update destroys (cfn-lint I3011, W3011). (A deletion
+policy Heat refuses is validation's: kiln/compiler/passes/validate_definitions.py.)"""
 
 from typing import Final
 
@@ -62,11 +62,6 @@ AWS_STATEFUL: Final = frozenset(
 )
 # AWS snapshots these on delete unless told otherwise (an RDS instance only outside a cluster).
 AWS_DEFAULT_SNAPSHOT: Final = frozenset({"AWS::RDS::DBCluster", "AWS::RDS::DBInstance"})
-# Plugins with handle_snapshot_delete (heat/engine/resources: server_base.py, volume_base.py):
-# Resource.validate_deletion_policy refuses Snapshot for every other type.
-SNAPSHOT_TYPES: Final = frozenset(
-    {"OS::Nova::Server", "OS::Heat::DeployedServer", "OS::Cinder::Volume", "AWS::EC2::Volume"}
-)
 
 
 def _stateful(context: RuleContext, name: str, resource: Resource) -> str | None:
@@ -244,53 +239,8 @@ def parameter_replaces_stateful_resource(context: RuleContext) -> None:
                 break
 
 
-@rule(
-    "DUR004",
-    "snapshot-policy-not-supported",
-    Severity.ERROR,
-    "A Snapshot deletion policy on a type Heat cannot snapshot.",
-    message="Heat cannot snapshot {type} {resource!r}: it refuses the stack with "
-    "'\"Snapshot\" deletion policy not supported'",
-    targets=("heat",),
-    doc="""\
-Heat takes a snapshot on delete only for servers and volumes (OS::Nova::Server,
-OS::Heat::DeployedServer, OS::Cinder::Volume, AWS::EC2::Volume: the plugins with
-`handle_snapshot_delete`). For any other type, `Snapshot` makes Heat reject the whole template
-when it validates it. Use `Retain`, or back the data up another way.
-
-```yaml
-# bad
-db:
-  type: OS::Trove::Instance
-  deletion_policy: Snapshot
-# good
-db:
-  type: OS::Trove::Instance
-  deletion_policy: Retain
-```""",
-)
-def snapshot_policy_not_supported(context: RuleContext) -> None:
-    template = context.template
-    for name, resource in template.resources.items():
-        node = resource.deletion_policy
-        if _policy(node) != "Snapshot" or node is None or name in context.facts.disabled:
-            continue
-        type_name = plugin_type(context, name, resource)
-        if type_name in SNAPSHOT_TYPES:
-            continue
-        if type_name and schema_of(context, type_name) is None:
-            continue  # a type Kiln does not know: validation says so
-        context.report(
-            node.span,
-            resource_path(template, name, spell(template, "deletion_policy")),
-            resource=name,
-            type=type_name or "the provider template",
-        )
-
-
 RULES: tuple[LintRule, ...] = (
     stateful_resource_without_deletion_policy,
     retain_without_update_replace_policy,
     parameter_replaces_stateful_resource,
-    snapshot_policy_not_supported,
 )

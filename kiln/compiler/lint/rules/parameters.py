@@ -1,6 +1,7 @@
-"""Lint rules: parameters. Parameter groups as Heat checks them, YAML reading a default
+"""Lint rules: parameters. Parameters left out of the groups, YAML reading a default
 differently from what was written, defaults that are no defaults, confusable names, constraint
-lists with repeats or that should be a type."""
+lists with repeats or that should be a type. (What Heat rejects in parameter groups is
+validation's: kiln/compiler/passes/parameter_groups.py.)"""
 
 from collections.abc import Iterator
 from typing import Final
@@ -10,8 +11,7 @@ from kiln.compiler.ir import expr as e
 from kiln.compiler.ir.nodes import AllowedValues, Template
 from kiln.compiler.ir.types import ParamType
 from kiln.compiler.lint.rule import LintRule, RuleContext, rule
-from kiln.compiler.lint.rules._walk import get, literal, section, written_key
-from kiln.compiler.names import suggest
+from kiln.compiler.lint.rules._walk import get, literal, section
 from kiln.compiler.source import Span
 
 _INTERFACE: Final = "AWS::CloudFormation::Interface"
@@ -90,108 +90,6 @@ def ungrouped_parameter(context: RuleContext) -> None:
     for name, parameter in context.template.parameters.items():
         if name not in names:
             context.report(parameter.name_span, (where, name), parameter=name)
-
-
-@rule(
-    "PRM002",
-    "unknown-grouped-parameter",
-    Severity.ERROR,
-    "A parameter group that lists a parameter the template does not declare.",
-    message="parameter group lists {parameter!r}, which the template does not declare{suggestion}",
-    dialects=("hot",),
-    doc="""\
-Heat validates parameter groups with the stack (heat/engine/parameter_groups.py) and fails:
-"The grouped parameter x does not reference a valid parameter." It is usually a parameter that
-was renamed or removed while its group entry stayed. Fix the name, or remove the entry.
-
-Bad:
-```yaml
-parameter_groups:
-  - label: Access
-    parameters: [key_name, ssh_cidr]    # ssh_cidr was renamed admin_cidr
-parameters:
-  key_name: {type: string}
-  admin_cidr: {type: string}
-```
-Good: `parameters: [key_name, admin_cidr]`.""",
-)
-def unknown_grouped_parameter(context: RuleContext) -> None:
-    grouped = _grouped(context)
-    if grouped is None:
-        return
-    declared = list(context.template.parameters)
-    for name, span, index in grouped:
-        if name not in context.template.parameters:
-            context.report(
-                span,
-                ("parameter_groups", index, "parameters"),
-                parameter=name,
-                suggestion=suggest(name, declared),
-            )
-
-
-@rule(
-    "PRM003",
-    "parameter-in-several-groups",
-    Severity.ERROR,
-    "A parameter listed twice in the parameter groups.",
-    message="parameter {parameter!r} is listed in the parameter groups more than once",
-    dialects=("hot",),
-    doc="""\
-Heat requires each parameter to be in one group only, and fails the stack otherwise: "The x
-parameter must be assigned to one parameter group only." A parameter listed twice in the same
-group fails the same way. Keep the entry in the group where it belongs and remove the other.
-
-Bad:
-```yaml
-parameter_groups:
-  - label: Server
-    parameters: [image, flavor, key_name]
-  - label: Access
-    parameters: [key_name]
-```
-Good: `key_name` in one of the two groups.""",
-)
-def parameter_in_several_groups(context: RuleContext) -> None:
-    grouped = _grouped(context)
-    if grouped is None:
-        return
-    seen: set[str] = set()
-    for name, span, index in grouped:
-        if name in seen:
-            context.report(span, ("parameter_groups", index, "parameters"), parameter=name)
-        seen.add(name)
-
-
-@rule(
-    "PRM004",
-    "group-without-parameters",
-    Severity.ERROR,
-    "A parameter group without a `parameters` list.",
-    message="parameter group {group} has no 'parameters' key",
-    dialects=("hot",),
-    doc="""\
-Heat fails a stack whose parameter group lacks `parameters`: "The parameters must be provided
-for each parameter group." A group holding only a label (meant as a heading) is not allowed.
-Give it its parameters, or remove it.
-
-Bad:
-```yaml
-parameter_groups:
-  - label: Advanced
-    description: Settings most users keep
-```
-Good: add `parameters: [flavor, volume_size]`.""",
-)
-def group_without_parameters(context: RuleContext) -> None:
-    source = context.source
-    for index, group in enumerate(context.template.parameter_groups):
-        if group.parameters or group.span is None or source is None:
-            continue
-        if written_key(source, group.span, "parameters"):
-            continue  # `parameters: []` is allowed
-        shown = repr(group.label) if group.label else f"#{index + 1}"
-        context.report(group.span, ("parameter_groups", index), group=shown)
 
 
 @rule(
@@ -390,9 +288,6 @@ def boolean_as_string(context: RuleContext) -> None:
 
 RULES: tuple[LintRule, ...] = (
     ungrouped_parameter,
-    unknown_grouped_parameter,
-    parameter_in_several_groups,
-    group_without_parameters,
     parameter_names_differ_by_case,
     default_changed_by_yaml,
     null_default,
