@@ -354,8 +354,9 @@ _PATTERNS: dict[str, re.Pattern[str] | None] = {}
 
 def pattern_matches(pattern: str, value: object) -> bool:
     """AllowedPattern._is_valid: re.match, then the match must reach the end (not fullmatch:
-    with alternations the two differ). A pattern Python cannot compile matches nothing (Heat
-    fails to build the constraint; the frontend reports the pattern)."""
+    with alternations the two differ). A pattern Python cannot compile says nothing of the
+    value: Heat fails to build the constraint before any value is checked, and
+    validate_parameters reports the pattern itself (PAR010), once."""
     if pattern not in _PATTERNS:
         try:
             _PATTERNS[pattern] = re.compile(pattern)
@@ -363,7 +364,7 @@ def pattern_matches(pattern: str, value: object) -> bool:
             _PATTERNS[pattern] = None
     compiled = _PATTERNS[pattern]
     if compiled is None:
-        return False
+        return True
     match = compiled.match(value)  # type: ignore[call-overload]  # TypeError as in Heat
     return match is not None and match.end() == len(value)  # type: ignore[arg-type]
 

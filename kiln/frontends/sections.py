@@ -46,10 +46,13 @@ def read_section(
     read: EntryReader[T],
     *,
     skip: Callable[[str, LScalar, LogicalPath], bool] | None = None,
+    nullable: bool = True,
 ) -> FrozenMap[str, T]:
     """Every entry of a top-level section (parameters, resources, ...) through `read`, in
-    order; `skip` claims entries that are not items (CloudFormation's Fn::ForEach loops)."""
-    body = mapping(node, section, (section,), sink)
+    order; `skip` claims entries that are not items (CloudFormation's Fn::ForEach loops).
+    A section written with no value is empty unless `nullable` is false (conditions: Heat
+    reads that section with `t.get(CONDITIONS, {})`, so null is no map to it)."""
+    body = mapping(node, section, (section,), sink, nullable=nullable)
     result: dict[str, T] = {}
     for name, key, value in entries(body):
         path: LogicalPath = (section, name)
@@ -88,11 +91,17 @@ def parameter_type(
     return spelling
 
 
-def text(node: LNode | None, what: str, path: LogicalPath, sink: DiagnosticSink) -> str | None:
-    """A plain string (numbers are accepted and kept as their text, as Heat does)."""
-    if node is None or (isinstance(node, LScalar) and node.value is None):
+def text(
+    node: LNode | None, what: str, path: LogicalPath, sink: DiagnosticSink, *, strict: bool = False
+) -> str | None:
+    """A plain string (numbers are accepted and kept as their text, as Heat does). `strict`:
+    only a string, and a key written with no value is reported too (a resource's description,
+    which Heat checks with isinstance(str): template_common._parse_resource_field)."""
+    if node is None or (not strict and isinstance(node, LScalar) and node.value is None):
         return None
-    if isinstance(node, LScalar) and not isinstance(node.value, bool):
+    if isinstance(node, LScalar) and (
+        type(node.value) is str if strict else not isinstance(node.value, bool)
+    ):
         return str(node.value)
     sink.report(c.WRONG_SHAPE, node.span, path, what=what, expected="a string", kind=describe(node))
     return None
@@ -114,10 +123,28 @@ def boolean(node: LNode | None, what: str, path: LogicalPath, sink: DiagnosticSi
 
 
 def names(
-    node: LNode | None, what: str, path: LogicalPath, sink: DiagnosticSink
+    node: LNode | None,
+    what: str,
+    path: LogicalPath,
+    sink: DiagnosticSink,
+    *,
+    nullable: bool = True,
 ) -> tuple[e.Str, ...]:
-    """A name or a list of names (depends_on, DependsOn, group parameters)."""
-    if node is None or (isinstance(node, LScalar) and node.value is None):
+    """A name or a list of names (depends_on, DependsOn, group parameters). A key written
+    with no value is no names, unless `nullable` is false (a resource's depends_on: Heat wants
+    a list or a string there)."""
+    if node is None:
+        return ()
+    if isinstance(node, LScalar) and node.value is None:
+        if not nullable:
+            sink.report(
+                c.WRONG_SHAPE,
+                node.span,
+                path,
+                what=what,
+                expected="a name or a list of names",
+                kind=describe(node),
+            )
         return ()
     items = node.items if isinstance(node, LSeq) else (node,)
     result: list[e.Str] = []

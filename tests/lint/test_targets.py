@@ -122,3 +122,33 @@ def test_attributes_heat_lacks_on_aws_types_are_heat_only(registries, tmp_path):
     heat = [d for d in lint(registries, path, target="heat").diagnostics if d.code.id == "REF007"]
     assert [d.path[:2] for d in aws] == [("Outputs", "NetBogus")]
     assert sorted(d.path[:2] for d in heat) == [("Outputs", "GroupId"), ("Outputs", "NetBogus")]
+
+
+POLICIES = """
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    DeletionPolicy: Snapshot
+    Properties: {DBInstanceClass: db.t3.micro, Engine: mysql, AllocatedStorage: "20"}
+  Vm:
+    Type: AWS::EC2::Instance
+    DeletionPolicy: Snapshot
+    Properties: {ImageId: ami-1, InstanceType: t3.micro}
+  Logs:
+    Type: AWS::S3::Bucket
+    DeletionPolicy: RetainExceptOnCreate
+"""
+
+
+def test_deletion_policies_only_heat_refuses_are_heat_only(registries, tmp_path):
+    """RDS can snapshot on AWS, and RetainExceptOnCreate is AWS's: both are Heat's problems
+    only. Snapshot on an EC2 instance fails on AWS too (only volumes and databases snapshot)."""
+    path = write(tmp_path, "policies.yaml", POLICIES)
+
+    def found(target: str | None) -> list[tuple[str, str]]:
+        report = lint(registries, path, select=["SCH014", "SCH016"], target=target)
+        return sorted((d.code.id, str(d.path[1])) for d in report.diagnostics)
+
+    assert found(None) == [("SCH014", "Vm")]
+    assert found("heat") == [("SCH014", "Db"), ("SCH014", "Vm"), ("SCH016", "Logs")]

@@ -165,7 +165,7 @@ MESSAGES: Final[dict[str, str]] = {
     # DEP
     c.DEPENDENCY_CYCLE.id: "circular dependency: {cycle}; Heat cannot create this stack (Circular Dependency Found)",
     c.REFERENCE_TO_DISABLED.id: (
-        "resource {resource!r} refers to {target!r} ({function}), which is disabled because "
+        "{owner} refers to {target!r} ({function}), which is disabled because "
         "its condition {condition} is false; Heat rejects this (the specified reference is "
         "incorrect)"
     ),

@@ -12,7 +12,7 @@ from typing import Any
 from kiln.compiler.ir.frozen import FrozenMap
 from kiln.compiler.ir.visit import is_node
 
-_HIDDEN = frozenset({"span", "key_spans", "type_span", "name_span", "file"})
+_HIDDEN = frozenset({"span", "key_spans", "type_span", "name_span", "parameters_span", "file"})
 
 
 def dump(node: object, *, spans: bool = False) -> str:

@@ -97,6 +97,9 @@ class ParameterGroup:
     label: str | None
     description: str | None
     parameters: tuple[Str, ...]
+    # Where `parameters` is written; None when the key is absent or has no value (Heat tells
+    # that apart from `parameters: []`).
+    parameters_span: Span | None = _span()
     span: Span | None = _span()
 
 

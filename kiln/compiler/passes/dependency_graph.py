@@ -12,7 +12,7 @@ and dependencies; heat/engine/stack.py, Stack.dependencies):
   InvalidExternalResourceDependency (DEP003).
 - Resources whose condition is false are left out. `depends_on` one of them is dropped
   silently, as Heat does ("conditionally defined, allow dependencies on it"); a reference to one
-  is Heat's InvalidTemplateReference (DEP002).
+  is Heat's InvalidTemplateReference (DEP002), and so is a kept output's get_attr of one.
 - Plugins' implicit dependencies (kiln/compiler/implicit_dependencies.py).
 - `Fn::Sub` `${Resource}` / `${Resource.Attribute}` (CloudFormation; Heat has no Fn::Sub, so
   this only serves converters and `kiln graph`).
@@ -45,6 +45,7 @@ from kiln.compiler.ir.types import ParamType
 from kiln.compiler.ir.visit import children
 from kiln.compiler.names import is_template_type
 from kiln.compiler.passes import PassContext
+from kiln.compiler.passes.sites import spell
 from kiln.compiler.source import Span
 from kiln.compiler.unit import CompilationUnit, TemplateFacts
 
@@ -83,6 +84,7 @@ class Reference:
     span: Span | None
     path: Path
     definite: bool  # False under an `if` whose condition Kiln does not know
+    attribute: bool = False  # get_attr / Fn::GetAtt (not get_resource / Ref)
 
 
 class _Builder:
@@ -187,7 +189,23 @@ class _Builder:
             # A resource naming itself is REF008 (resolve_references) already: report once.
             if len(cycle) > 1:
                 self._report_cycle(graph, cycle)
+        self._check_outputs()
         return graph
+
+    def _check_outputs(self) -> None:
+        """An output that is kept (its condition not false) may not read an attribute of a
+        disabled resource: Heat's GetAtt validation finds no such resource ("The specified
+        reference is incorrect"). get_resource of one is valid there (it resolves to None)."""
+        if not self.disabled:
+            return
+        template = self.template
+        for name, output in template.outputs.items():
+            if output.condition is not None and self.truth(output.condition) is False:
+                continue
+            path: Path = (spell(template, "outputs"), name, spell(template, "value"))
+            for ref in self._references(output.value, path, True):
+                if ref.attribute and ref.definite and ref.target in self.disabled:
+                    self._report_disabled(f"output {name!r}", ref)
 
     def _explicit(self, name: str) -> list[Edge]:
         resource, s = self.template.resources[name], self.sections
@@ -218,7 +236,7 @@ class _Builder:
                 if ref.target not in self.disabled:
                     edges.append(Edge(name, ref.target, ref.kind, ref.span, ref.path))
                 elif ref.definite:
-                    self._report_disabled(name, ref)
+                    self._report_disabled(f"resource {name!r}", ref)
         return edges
 
     def _references(self, node: Any, path: Path, definite: bool) -> Iterator[Reference]:
@@ -227,7 +245,8 @@ class _Builder:
         if isinstance(node, e.ResourceRef):
             yield Reference(node.name, node.spelling or "get_resource", node.span, path, definite)
         elif isinstance(node, e.AttrRef):
-            yield Reference(node.resource, node.spelling or "get_attr", node.span, path, definite)
+            kind = node.spelling or "get_attr"
+            yield Reference(node.resource, kind, node.span, path, definite, attribute=True)
         elif isinstance(node, e.If):
             truth = self.truth(node.condition)
             if truth is not False:
@@ -280,18 +299,19 @@ class _Builder:
 
     # --- diagnostics --------------------------------------------------------------------------
 
-    def _report_disabled(self, name: str, ref: Reference) -> None:
+    def _report_disabled(self, owner: str, ref: Reference) -> None:
+        """`owner`: "resource 'x'" or "output 'y'", what holds the reference."""
         condition = self.template.resources[ref.target].condition
         label = _condition_label(condition)
         self.context.sink.report(
             c.REFERENCE_TO_DISABLED,
             ref.span,
             ref.path,
-            resource=name,
+            owner=owner,
             target=ref.target,
             function=ref.kind,
             condition=label,
-            fix=f"give {name!r} the condition {label} too, or wrap the reference in an `if` "
+            fix=f"give {owner} the condition {label} too, or wrap the reference in an `if` "
             "on that condition",
         )
 

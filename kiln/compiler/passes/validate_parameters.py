@@ -68,7 +68,7 @@ class _Given:
 def validate_parameters(unit: CompilationUnit, context: PassContext) -> CompilationUnit:
     checker = _Checker(unit, context)
     for template in _parents_first(unit):
-        check_parameter_groups(template, unit.sources.get(template.file), context.sink)
+        check_parameter_groups(template, context.sink)
         values = checker.template(template)
         facts = replace(unit.facts_of(template), parameters=FrozenMap(values))
         unit = unit.with_facts(template, facts)

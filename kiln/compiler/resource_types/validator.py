@@ -17,6 +17,7 @@ from typing import Any, Final, Literal
 
 from kiln.compiler.diagnostics import Diagnostic
 from kiln.compiler.evaluate import Evaluator
+from kiln.compiler.evaluate.parameters import literal_value
 from kiln.compiler.evaluate.values import Absent, Unknown, Value
 from kiln.compiler.ir import expr as e
 from kiln.compiler.ir.frozen import frozen_dataclass
@@ -395,7 +396,10 @@ def _has_opaque(value: object) -> bool:
 
 
 def _shown(node: object) -> str:
-    return str(node.value) if isinstance(node, e.Str) else str(node)
+    """A value as Heat's message prints it (str() of the plain value: `[1, 2]`, `None`)."""
+    if isinstance(node, e.Str | e.Int | e.Float | e.Bool | e.Null | e.ListExpr | e.MapExpr):
+        return str(literal_value(node))
+    return str(node)
 
 
 def _unknown(value: Unknown) -> str:

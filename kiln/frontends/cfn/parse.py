@@ -272,7 +272,9 @@ class _Reader:
         return n.Mapping(name=name, entries=literal(body), span=key.span)
 
     def conditions(self, node: LNode | None) -> FrozenMap[str, n.Condition]:
-        return s.read_section(node, "Conditions", self.sink, self.condition, skip=self.loop)
+        return s.read_section(
+            node, "Conditions", self.sink, self.condition, skip=self.loop, nullable=False
+        )
 
     def condition(self, name: str, key: LScalar, node: LNode, path: LogicalPath) -> n.Condition:
         return n.Condition(name=name, expr=self.low.lower_condition(node, path), span=key.span)
@@ -308,12 +310,20 @@ class _Reader:
             name=name,
             type=type_name or "",
             properties=self.optional(body.get("Properties"), (*path, "Properties")),
-            depends_on=s.names(body.get("DependsOn"), "DependsOn", (*path, "DependsOn"), self.sink),
+            depends_on=s.names(
+                body.get("DependsOn"), "DependsOn", (*path, "DependsOn"), self.sink, nullable=False
+            ),
             condition=self.optional_condition(body.get("Condition"), (*path, "Condition")),
             deletion_policy=self.deletion_policy(name, body.get("DeletionPolicy"), path),
             update_policy=self.optional(body.get("UpdatePolicy"), (*path, "UpdatePolicy")),
             metadata=self.optional(body.get("Metadata"), (*path, "Metadata")),
-            description=self.text(body, "Description", path),
+            description=s.text(
+                body.get("Description"),
+                "Description",
+                (*path, "Description"),
+                self.sink,
+                strict=True,
+            ),
             creation_policy=self.optional(body.get("CreationPolicy"), (*path, "CreationPolicy")),
             update_replace_policy=self.optional(
                 body.get("UpdateReplacePolicy"), (*path, "UpdateReplacePolicy")

@@ -235,24 +235,47 @@ class _Reader:
                         (*where, name),
                         problem=f"unknown key {name!r}{suggest(name, v.PARAMETER_GROUP_KEYS)}",
                     )
+            label = s.text(body.get("label"), "label", (*where, "label"), self.sink)
+            listed = body.get("parameters")
+            written = listed is not None and not (
+                isinstance(listed, LScalar) and listed.value is None
+            )
             groups.append(
                 n.ParameterGroup(
-                    label=s.text(body.get("label"), "label", (*where, "label"), self.sink),
+                    label=label,
                     description=s.text(
                         body.get("description"), "description", (*where, "description"), self.sink
                     ),
-                    parameters=s.names(
-                        body.get("parameters"), "parameters", (*where, "parameters"), self.sink
-                    ),
+                    parameters=self.group_parameters(listed, label, index, where),
+                    parameters_span=listed.span if written and listed is not None else None,
                     span=body.span,
                 )
             )
         return tuple(groups)
 
+    def group_parameters(
+        self, node: LNode | None, label: str | None, index: int, where: LogicalPath
+    ) -> tuple[e.Str, ...]:
+        """A group's names. One name not in a list is Heat's "should be a list"
+        (ParameterGroups.validate), unlike depends_on, where a single name is fine."""
+        if isinstance(node, LScalar) and isinstance(node.value, str):
+            shown = repr(label) if label else f"#{index + 1}"
+            self.sink.report(
+                c.WRONG_SHAPE,
+                node.span,
+                (*where, "parameters"),
+                what=f"the parameters of parameter group {shown}",
+                expected="a list",
+                kind=f"the string {node.value!r}",
+                fix=f"write it as a list: parameters: [{node.value}]",
+            )
+            return ()
+        return s.names(node, "parameters", (*where, "parameters"), self.sink)
+
     # --- conditions, resources, outputs ------------------------------------------------------
 
     def conditions(self, node: LNode | None) -> FrozenMap[str, n.Condition]:
-        return s.read_section(node, "conditions", self.sink, self.condition)
+        return s.read_section(node, "conditions", self.sink, self.condition, nullable=False)
 
     def condition(self, name: str, key: LScalar, node: LNode, path: LogicalPath) -> n.Condition:
         return n.Condition(name=name, expr=self.low.lower_condition(node, path), span=key.span)
@@ -289,7 +312,11 @@ class _Reader:
             type=type_name or "",
             properties=self.optional(body.get("properties"), (*path, "properties")),
             depends_on=s.names(
-                body.get("depends_on"), "depends_on", (*path, "depends_on"), self.sink
+                body.get("depends_on"),
+                "depends_on",
+                (*path, "depends_on"),
+                self.sink,
+                nullable=False,
             ),
             condition=self.optional_condition(body.get("condition"), (*path, "condition")),
             deletion_policy=self.deletion_policy(
@@ -299,7 +326,11 @@ class _Reader:
             metadata=self.optional(body.get("metadata"), (*path, "metadata")),
             external_id=self.optional(body.get("external_id"), (*path, "external_id")),
             description=s.text(
-                body.get("description"), "description", (*path, "description"), self.sink
+                body.get("description"),
+                "description",
+                (*path, "description"),
+                self.sink,
+                strict=True,
             ),
             type_span=type_node.span if type_node is not None else None,
             name_span=key.span,
