@@ -247,3 +247,27 @@ def test_a_container_with_objects_is_kept_unless_purged(cloud_kiln, shared, proj
         conn.object_store.upload_object(container=name, name=f"{index}.txt", data=b"x")
     assert cloud_kiln("delete", "--stack", purged).code == 0
     assert difference(before, inventory(conn, project.id)) == {}
+
+
+def test_a_flavor_change_resizes_the_server_in_place(cloud_kiln, shared, project):
+    conn = shared.conn
+    stack = f"resize-{shared.unique}"
+    template = KILN / "server_resize.yaml"
+    before = inventory(conn, project.id)
+    try:
+        out = cloud_kiln("deploy", template, "--stack", stack, f"-Pimage={shared.image}")
+        assert out.code == 0, out.text
+        ids = _ids(cloud_kiln.rows(stack))
+        arguments = ("--stack", stack, f"-Pimage={shared.image}", "-Pflavor=m1.small")
+        plan = json.loads(cloud_kiln("plan", template, *arguments, "--output", "json").stdout)
+        assert {c["resource"]: c["action"] for c in plan["changes"]} == {"server": "update"}
+        out = cloud_kiln("deploy", template, *arguments)
+        assert out.code == 0, out.text
+        assert _ids(cloud_kiln.rows(stack)) == ids  # resized, not replaced
+        server = conn.compute.get_server(ids["server"])
+        assert (server.flavor.original_name, server.status) == ("m1.small", "ACTIVE")
+        assert Checker(conn, stack).rows(cloud_kiln.rows(stack)) == []
+    finally:
+        deleted = cloud_kiln("delete", "--stack", stack)
+    assert deleted.code == 0, deleted.text
+    assert difference(before, inventory(conn, project.id)) == {}

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import openstack
@@ -165,21 +166,43 @@ def identity(plan: Plan) -> None:
 # -- readiness ---------------------------------------------------------------------------------
 
 
-def _services_up(services: list[Any], binaries: set[str]) -> bool:
-    up = {s.binary for s in services if s.state == "up" and s.status == "enabled"}
+def _services_up(services: list[Any], binaries: set[str], since: float | None = None) -> bool:
+    """Every binary up and enabled; with `since` (a Unix time), also heard from after it: a
+    service restarted within service_down_time (60 s) still shows "up" from its previous
+    process's last heartbeat, before the new one has even connected."""
+    up = {
+        s.binary
+        for s in services
+        if s.state == "up" and s.status == "enabled" and _reported_since(s, since)
+    }
     missing = binaries - up
     if missing:
         log(f"waiting for {', '.join(sorted(missing))}")
     return not missing
 
 
+def _reported_since(service: Any, since: float | None) -> bool:
+    if since is None:
+        return True
+    try:  # Nova's updated_at: UTC, no zone ("2026-11-21T12:09:35.000000")
+        stamp = datetime.fromisoformat(str(service.updated_at)).replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        return True  # no stamp to judge by: its state is all there is
+    return stamp.timestamp() >= since
+
+
 def ready(plan: Plan) -> None:
     conn = connect(plan)
     timeout = float(plan["ready_timeout"])
+    # This step runs right after services were (re)started: a heartbeat from before then may be
+    # a stopped process's (nova reports every 10 s). A second of slack for the clock's rounding.
+    started = time.time() - 1.0
     wait_for(
         "nova services",
         lambda: _services_up(
-            list(conn.compute.services()), {"nova-conductor", "nova-scheduler", "nova-compute"}
+            list(conn.compute.services()),
+            {"nova-conductor", "nova-scheduler", "nova-compute"},
+            since=started,
         ),
         timeout,
     )
