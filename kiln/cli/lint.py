@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from kiln.cli.main import EXIT_USAGE, Inputs, guarded, with_common_options
+from kiln.cli.main import EXIT_USAGE, Inputs, guarded, jobs_option, with_common_options
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 SEVERITY_NAMES = ("error", "warning", "info")
@@ -90,13 +90,7 @@ SEVERITY_NAMES = ("error", "warning", "info")
 @click.option(
     "--unsafe-fixes", is_flag=True, help="With --fix, also apply autofixes marked unsafe."
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Files linted in parallel.  [default: all cores]",
-)
+@jobs_option("linted")
 @guarded
 def lint_command(
     paths: tuple[str, ...],

@@ -145,6 +145,17 @@ class Inputs:
         return result, registries
 
 
+def jobs_option(done: str) -> Callable[[F], F]:
+    """-j/--jobs, for the commands that work through many files (kiln/compiler/parallel.py)."""
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        help=f"Files {done} in parallel.  [default: all cores]",
+    )
+
+
 def with_common_options(command: F) -> F:
     """Add the shared options; the command receives them as one `inputs: Inputs`."""
 
@@ -178,13 +189,7 @@ def with_common_options(command: F) -> F:
     show_default=True,
     help="Output format of the diagnostics.",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Files validated in parallel.  [default: all cores]",
-)
+@jobs_option("validated")
 @guarded
 def validate(
     paths: tuple[str, ...],

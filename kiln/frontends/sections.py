@@ -133,20 +133,9 @@ def names(
     """A name or a list of names (depends_on, DependsOn, group parameters). A key written
     with no value is no names, unless `nullable` is false (a resource's depends_on: Heat wants
     a list or a string there)."""
-    if node is None:
+    if node is None or (nullable and isinstance(node, LScalar) and node.value is None):
         return ()
-    if isinstance(node, LScalar) and node.value is None:
-        if not nullable:
-            sink.report(
-                c.WRONG_SHAPE,
-                node.span,
-                path,
-                what=what,
-                expected="a name or a list of names",
-                kind=describe(node),
-            )
-        return ()
-    items = node.items if isinstance(node, LSeq) else (node,)
+    items = node.items if isinstance(node, LSeq) else (node,)  # null: reported as an item
     result: list[e.Str] = []
     for index, item in enumerate(items):
         if isinstance(item, LScalar) and isinstance(item.value, str):
