@@ -125,6 +125,21 @@ def test_poll_backs_off_and_times_out():
         poll(lambda: False, "the server", policy, sleep=sleep, clock=lambda: now[0])
 
 
+@pytest.mark.parametrize("ready_at", [0.3, 4.0, 17.5, 95.0])
+def test_the_default_poll_notices_completion_within_about_a_second(ready_at):
+    """As Heat's scheduler steps every second: a resource ready at any moment is seen at most
+    a step (plus jitter) later, however long the operation took."""
+    from kiln.runtime.retry import DEFAULT_POLL
+
+    now = [0.0]
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    poll(lambda: now[0] >= ready_at, "x", DEFAULT_POLL, sleep=sleep, clock=lambda: now[0])
+    assert ready_at <= now[0] <= ready_at + 1.1
+
+
 def test_tags_fit_nova_rules():
     tags = resource_tags("6334cd82-aa18-4f97-9667-d2003f0b094c", "x" * 200 + "/,", "ab" * 16)
     assert len(tags) == 3
