@@ -8,6 +8,8 @@ kiln/runtime/cloud.py stays the only module importing it. A failed answer become
 `CloudError` with the service's own message, transient as `cloud.classify` decides it.
 """
 
+import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -123,11 +125,49 @@ def find_by_name_or_id(
     microversion: str | None = None,
     filters: Mapping[str, Any] | None = None,
     name_filter: bool = True,
+    remember: bool = False,
 ) -> dict[str, Any]:
     """A resource named or identified by `value` (Heat's find_resourceid_by_name_or_id):
     by id first, then by exact name; none or several is the user's mistake. `key` wraps
     one resource in its service's answers (Nova's {"flavor": ...}); None when it is bare
-    (Glance's images)."""
+    (Glance's images). `remember`: what was found is kept for the rest of this connection,
+    as Heat memoizes its flavor and image finders (MEMOIZE_FINDER in heat/engine/clients/
+    os/nova.py and glance.py): ten servers of one flavor ask Nova once, not ten times at
+    once. Only what was found is kept: a name missing now may be created by this deploy."""
+    if not remember:
+        return _find(cloud, service, collection, key, value, kind, microversion, filters,
+                     name_filter)  # fmt: skip
+    memo = (service, collection, value, microversion or "", repr(sorted((filters or {}).items())))
+    with _FOUND_LOCK:
+        found_here = _FOUND.setdefault(cloud, {})
+        lock = _FINDING.setdefault(cloud, {}).setdefault(memo, threading.Lock())
+    with lock:  # the threads asking for the same name wait for the first one's answer
+        if memo not in found_here:
+            found_here[memo] = _find(cloud, service, collection, key, value, kind,
+                                     microversion, filters, name_filter)  # fmt: skip
+    return dict(found_here[memo])
+
+
+_FOUND_LOCK: Final = threading.Lock()
+_FOUND: "weakref.WeakKeyDictionary[Cloud, dict[tuple[str, ...], dict[str, Any]]]" = (
+    weakref.WeakKeyDictionary()
+)
+_FINDING: "weakref.WeakKeyDictionary[Cloud, dict[tuple[str, ...], threading.Lock]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _find(
+    cloud: Cloud,
+    service: str,
+    collection: str,
+    key: str | None,
+    value: str,
+    kind: str,
+    microversion: str | None,
+    filters: Mapping[str, Any] | None,
+    name_filter: bool,
+) -> dict[str, Any]:
     found = get(cloud, service, f"/{collection}/{quote(value, safe='')}", microversion=microversion)
     if isinstance(found, Mapping) and key is not None:
         found = found.get(key)

@@ -81,7 +81,7 @@ class VolumeHandler(BaseHandler):
         }
         if props.get("image"):
             body["imageRef"] = calls.find_by_name_or_id(
-                ctx.cloud, "image", "images", None, str(props["image"]), kind="Image"
+                ctx.cloud, "image", "images", None, str(props["image"]), kind="Image", remember=True
             )["id"]
         for key in ("snapshot_id", "volume_type", "source_volid"):
             if props.get(key) is not None:

@@ -357,7 +357,7 @@ def _renamed(entry: Any, old: str, new: str) -> Any:
 
 def _image_id(ctx: HandlerContext, name_or_id: str) -> str:
     found = calls.find_by_name_or_id(ctx.cloud, "image", "images", None, name_or_id,
-                                     kind="Image")  # fmt: skip
+                                     kind="Image", remember=True)  # fmt: skip
     return str(found["id"])
 
 

@@ -95,7 +95,7 @@ def meta_serialize(metadata: Mapping[str, Any] | None) -> dict[str, str]:
 def find_flavor(cloud: Cloud, name_or_id: str) -> dict[str, Any]:
     return calls.find_by_name_or_id(
         cloud, "compute", "flavors", "flavor", name_or_id, kind="Flavor", name_filter=False,
-        microversion=calls.NOVA,
+        microversion=calls.NOVA, remember=True,
     )  # fmt: skip
 
 

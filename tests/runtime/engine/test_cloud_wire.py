@@ -200,3 +200,35 @@ def test_the_engine_retries_through_the_cloud_and_says_so(fake, registries, tmp_
         "retrying in 0.0s after a transient error (attempt 1): "
         "The server is currently unavailable. (HTTP 503)"
     ]
+
+
+def test_remembered_finders_ask_once_for_many_threads(fake):
+    """Heat memoizes its flavor and image finders; Kiln's `remember` does the same per
+    connection: eight servers naming one image ask the service once. What was not found is
+    asked again (this deploy may create it)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kiln.runtime.handlers import calls
+
+    cloud = connect("fake")
+
+    def find(remember: bool) -> str:
+        found = calls.find_by_name_or_id(
+            cloud, "network", "networks", "network", "private", kind="Network", remember=remember
+        )
+        return str(found["id"])
+
+    def asked() -> int:
+        return sum(1 for _, path in fake.requests if path.startswith("/network/v2.0/networks"))
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(find, [True] * 8)) == ["n1"] * 8
+    assert asked() == 2  # by id (404), then the list: once for all eight
+    assert find(True) == "n1" and asked() == 2
+    assert find(False) == "n1" and asked() == 4  # not remembering: asked again
+    for _ in range(2):
+        with pytest.raises(CloudError, match="could not be found"):
+            calls.find_by_name_or_id(
+                cloud, "network", "networks", "network", "later", kind="Network", remember=True
+            )
+    assert asked() == 8  # a miss is not remembered
