@@ -8,6 +8,7 @@ template checked on its own and through its parent) is kept once, where it was f
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from kiln.compiler.diagnostics import Diagnostic, files_shown
 from kiln.compiler.driver import CompileOptions, compile_file, gc_paused
@@ -32,13 +33,9 @@ def validate_files(
     no_plugins: bool = False,
 ) -> BatchResult:
     """Compile every path; `no_plugins` says how a spawned worker rebuilds `registries`."""
-    global _WORKER
-    _WORKER = (registries, options)  # what forked workers inherit, and an in-process run uses
-    try:
-        with gc_paused():  # between files too (see driver.gc_paused)
-            results = map_ordered(_validate, paths, jobs, _init_worker, (no_plugins, options))
-    finally:
-        _WORKER = None
+    rebuild = partial(_worker_context, no_plugins, options)
+    with gc_paused():  # between files too (see driver.gc_paused)
+        results = map_ordered(_validate, paths, jobs, (registries, options), rebuild)
     diagnostics: list[Diagnostic] = []
     seen: set[Diagnostic] = set()
     sources: dict[str, SourceFile] = {}
@@ -53,22 +50,19 @@ def validate_files(
 
 # --- workers -------------------------------------------------------------------------------
 
-_WORKER: tuple[Registries, CompileOptions] | None = None
+_Context = tuple[Registries, CompileOptions]
 
 
-def _init_worker(no_plugins: bool, options: CompileOptions) -> None:
-    global _WORKER
-    if _WORKER is None:  # a spawned worker; a forked one inherited the caller's
-        from kiln.plugins.host import load
+def _worker_context(no_plugins: bool, options: CompileOptions) -> _Context:
+    from kiln.plugins.host import load
 
-        _WORKER = (load(entry_points=not no_plugins), options)
+    return load(entry_points=not no_plugins), options
 
 
-def _validate(path: str) -> tuple[tuple[Diagnostic, ...], dict[str, SourceFile]]:
+def _validate(context: _Context, path: str) -> tuple[tuple[Diagnostic, ...], dict[str, SourceFile]]:
     """One file's diagnostics, and only the sources they point into (the rest would be
     pickled back from a worker for nothing)."""
-    assert _WORKER is not None, "worker not initialised"
-    registries, options = _WORKER
+    registries, options = context
     result = compile_file(path, registries, options)
     shown = files_shown(result.diagnostics)
     return result.diagnostics, {name: s for name, s in result.sources.items() if name in shown}

@@ -5,15 +5,16 @@
 list and sends back picklable results; the caller sees them in input order whatever the
 number of processes, so output does not depend on `--jobs`.
 
-What a worker needs besides its item (plugin registries, compile options) is the caller's
-business: a forked worker inherits the caller's module globals, and `initializer` builds them
-in a spawned one.
+What every item needs besides itself (plugin registries, compile options) is the call's
+`context`: a forked worker inherits it, a spawned one rebuilds it once.
 """
 
 import os
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Final, TypeVar
 
+C = TypeVar("C")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -33,22 +34,42 @@ def default_jobs() -> int:
 
 
 def map_ordered(
-    function: Callable[[T], R],
+    function: Callable[[C, T], R],
     items: Sequence[T],
     jobs: int,
-    initializer: Callable[..., None] | None = None,
-    initargs: tuple[Any, ...] = (),
+    context: C,
+    rebuild: Callable[[], C],
 ) -> list[R]:
-    """`[function(item) for item in items]`, in up to `jobs` processes. `function` must be a
-    module-level function (it is pickled by name). One job, or fewer than MIN_FILES_FOR_POOL
-    items, runs here, in this process."""
+    """`[function(context, item) for item in items]`, in up to `jobs` processes. `context` is
+    what every item needs (plugin registries, compile options): a forked worker inherits it,
+    a spawned one calls `rebuild`. `function` and `rebuild` are pickled by name (module-level
+    functions, or partials of them). One job, or fewer than MIN_FILES_FOR_POOL items, runs
+    here, in this process."""
+    global _CONTEXT
     workers = min(jobs, len(items))
     if workers <= 1 or len(items) < MIN_FILES_FOR_POOL:
-        return [function(item) for item in items]
+        return [function(context, item) for item in items]
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=initializer, initargs=initargs
-    ) as pool:
-        chunksize = max(1, min(32, len(items) // (workers * 4)))
-        return list(pool.map(function, items, chunksize=chunksize))
+    _CONTEXT = context  # what forked workers inherit
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_set_context, initargs=(rebuild,)
+        ) as pool:
+            chunksize = max(1, min(32, len(items) // (workers * 4)))
+            return list(pool.map(partial(_in_worker, function), items, chunksize=chunksize))
+    finally:
+        _CONTEXT = None
+
+
+_CONTEXT: Any = None  # in a worker: the context of map_ordered's call
+
+
+def _set_context(rebuild: Callable[[], Any]) -> None:
+    global _CONTEXT
+    if _CONTEXT is None:  # a spawned worker; a forked one inherited the caller's
+        _CONTEXT = rebuild()
+
+
+def _in_worker(function: Callable[[Any, T], R], item: T) -> R:
+    return function(_CONTEXT, item)

@@ -203,35 +203,27 @@ def lint_file(job: FileJob, registries: Registries, options: CompileOptions) -> 
 
 # --- workers -------------------------------------------------------------------------------
 
-_WORKER: tuple[Registries, CompileOptions] | None = None
+_Context = tuple[Registries, CompileOptions]
 
 
-def _init_worker(no_plugins: bool, options: CompileOptions) -> None:
-    global _WORKER
-    if _WORKER is None:  # a spawned worker; a forked one inherited this process's
-        from kiln.plugins.host import load
+def _worker_context(no_plugins: bool, options: CompileOptions) -> _Context:
+    from kiln.plugins.host import load
 
-        registries = load(entry_points=not no_plugins)
-        _ = registries.lint_rules  # load the rules once, here
-        _WORKER = (registries, options)
+    registries = load(entry_points=not no_plugins)
+    _ = registries.lint_rules  # load the rules once, here
+    return registries, options
 
 
-def _lint_in_worker(job: FileJob) -> FileResult:
-    assert _WORKER is not None, "worker not initialised"
-    registries, options = _WORKER
+def _lint_job(context: _Context, job: FileJob) -> FileResult:
+    registries, options = context
     return lint_file(job, registries, options)
 
 
 def _run_jobs(
     jobs: Sequence[FileJob], registries: Registries, request: LintRequest, options: CompileOptions
 ) -> list[FileResult]:
-    global _WORKER
-    _WORKER = (registries, options)  # what forked workers inherit, and the in-process run uses
-    try:
-        initargs = (request.no_plugins, options)
-        return map_ordered(_lint_in_worker, jobs, request.jobs, _init_worker, initargs)
-    finally:
-        _WORKER = None
+    rebuild = functools.partial(_worker_context, request.no_plugins, options)
+    return map_ordered(_lint_job, jobs, request.jobs, (registries, options), rebuild)
 
 
 # --- the session ---------------------------------------------------------------------------
